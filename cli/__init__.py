@@ -1,0 +1,1 @@
+"""The `provenance` command: a thin Typer front end over the public `provenance` API."""

@@ -1,0 +1,269 @@
+"""The `provenance` command line. Parsing and printing only: every command calls the function of the same name in
+the public `provenance` API."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import provenance
+from provenance.ledger import render as render_table
+from provenance.schemas import drift as schema_drift
+from provenance.schemas import write as write_schemas
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+STATE = {"debug": False}
+
+app = typer.Typer(
+    name="provenance",
+    help="Record where training data came from, under what licence and consent, and what it contains.\n\n"
+    "Example: provenance scan sample_data/ && provenance card --output card/",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+sources_app = typer.Typer(help="List and show the sources a ledger knows.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+LedgerOpt = Annotated[
+    Path,
+    typer.Option(
+        "--ledger", "-l", envvar="PROVENANCE_LEDGER", help="the ledger file (DuckDB)", show_default=True
+    ),
+]
+DEFAULT_LEDGER = Path(provenance.DEFAULT_LEDGER)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"provenance {provenance.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks for errors")] = False,
+) -> None:
+    STATE["debug"] = debug
+
+
+@app.command()
+def init(ledger: LedgerOpt = DEFAULT_LEDGER) -> None:
+    """Create an empty ledger (or upgrade an old one to the current schema).
+
+    Example: provenance init --ledger prov.duckdb
+    """
+    with provenance.init(str(ledger)) as store:
+        out.print(f"ledger ready: {store.path} (key file: {store.secret_path.name}, readable by you only)")
+
+
+def _manifest_path(corpus: Path | None, sources: Path | None) -> Path:
+    if sources is not None:
+        return sources
+    if corpus is None:
+        return Path("sources.yaml")
+    return corpus / "sources.yaml" if corpus.is_dir() else corpus
+
+
+def _print_report(report: provenance.ScanReport) -> None:
+    table = Table(title=f"{report.command} {report.scan_id}: {report.status}", title_justify="left")
+    for column in ("source", "files", "skipped (unchanged)", "records read", "records added", "MB read", "bad lines"):
+        table.add_column(column, justify="left" if column == "source" else "right")
+    for s in report.sources:
+        table.add_row(s.source_id, f"{s.files:,}", f"{s.files_skipped:,}", f"{s.records_read:,}",
+                      f"{s.records_added:,}", f"{s.bytes_read / 1e6:,.2f}", f"{s.bad_records:,}")
+    err.print(table)
+    for tally in report.scanners:
+        summary = ", ".join(f"{k}={v}" for k, v in tally.summary.items() if not isinstance(v, dict))
+        err.print(f"[bold]{tally.stamp}[/]: scanned {tally.records_scanned:,}, skipped {tally.records_skipped:,} "
+                  f"(already scanned), findings {tally.findings:,}; {summary}")
+    if report.bad_records_total:
+        err.print(f"[yellow]{report.bad_records_total:,} unreadable line(s) or record(s), skipped and recorded "
+                  "in the ledger's bad_records table:[/]")
+        for bad in report.bad_records[:20]:
+            err.print(f"  {bad.where()}: {bad.reason}", markup=False, highlight=False)
+        if report.bad_records_total > 20:
+            err.print("  ... see: provenance query \"SELECT * FROM bad_records\"")
+    if report.not_checked:
+        err.print("Not looked for in this scan: " + "; ".join(report.not_checked) + ".")
+    err.print(f"ledger: {report.ledger}")
+
+
+def _scan_like(command: str, corpus: Path | None, sources: Path | None, ledger: Path, report: Path | None,
+               **options) -> None:
+    run = provenance.ingest if command == "ingest" else provenance.scan
+    result = run(_manifest_path(corpus, sources), str(ledger), command=command,
+                 progress=not options.pop("quiet"), **options)
+    _print_report(result)
+    if report is not None:
+        report.write_text(result.model_dump_json(indent=2), encoding="utf-8")
+        err.print(f"report: {report}")
+
+
+CorpusArg = Annotated[
+    Path | None, typer.Argument(help="a folder holding sources.yaml, or the manifest itself", show_default=False)
+]
+SourcesOpt = Annotated[Path | None, typer.Option("--sources", "-s", help="the sources manifest (sources.yaml)")]
+ReportOpt = Annotated[Path | None, typer.Option("--report", help="write the scan report (JSON) here")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="re-read files unchanged since the last scan")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")]
+BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="records per batch")]
+
+
+@app.command()
+def ingest(corpus: CorpusArg = None, sources: SourcesOpt = None, ledger: LedgerOpt = DEFAULT_LEDGER,
+           report: ReportOpt = None, force: ForceOpt = False, quiet: QuietOpt = False,
+           batch_size: BatchOpt = 50_000) -> None:
+    """Record every record's origin, licence and consent in the ledger, without scanning.
+
+    Example: provenance ingest sample_data/ --ledger prov.duckdb
+    """
+    _scan_like("ingest", corpus, sources, ledger, report, force=force, quiet=quiet, batch_size=batch_size)
+
+
+@app.command()
+def scan(
+    corpus: CorpusArg = None,
+    sources: SourcesOpt = None,
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    scanner: Annotated[list[str] | None, typer.Option("--scanner", help="scanner to run (repeat for several)")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="processes running scanners")] = 1,
+    report: ReportOpt = None,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
+    batch_size: BatchOpt = 50_000,
+) -> None:
+    """Ingest a corpus and run scanners over every new record; re-running resumes and skips what is done.
+
+    Example: provenance scan sample_data/ --workers 2 --report scan.json
+    """
+    _scan_like("scan", corpus, sources, ledger, report, scanners=scanner or list(provenance.engine.DEFAULT_SCANNERS),
+               workers=workers, force=force, quiet=quiet, batch_size=batch_size)
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="a SQL query (DuckDB dialect); the ledger is opened read-only")],
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to this file")] = None,
+) -> None:
+    """Ask the ledger anything in SQL, read-only.
+
+    Example: provenance query "select source_id, count(*) from records group by 1" --format csv
+    """
+    result = provenance.query(str(ledger), sql)
+    if format == "table":
+        table = Table(show_lines=False)
+        for name in result.column_names:
+            table.add_column(name)
+        for row in result.to_pylist():
+            table.add_row(*("" if v is None else str(v) for v in row.values()))
+        (Console(file=open(output, "w"), width=200) if output else out).print(table)  # noqa: SIM115
+        return
+    text = render_table(result, format, output)
+    if text is not None:
+        sys.stdout.write(text)
+
+
+@sources_app.command("list")
+def sources_list(ledger: LedgerOpt = DEFAULT_LEDGER) -> None:
+    """One line per source: id, licence, consent basis, collection method, records.
+
+    Example: provenance sources list --ledger prov.duckdb
+    """
+    counts = {r["source_id"]: r["n"] for r in provenance.query(
+        str(ledger), "SELECT source_id, count(*) AS n FROM records GROUP BY 1").to_pylist()}
+    table = Table()
+    for column in ("id", "name", "licence", "consent basis", "collection", "records"):
+        table.add_column(column)
+    for s in provenance.sources(str(ledger)):
+        table.add_row(s["source_id"], s["name"], s["license"], s["consent_basis"], s["collection_method"],
+                      f"{counts.get(s['source_id'], 0):,}")
+    out.print(table)
+
+
+@sources_app.command("show")
+def sources_show(source_id: Annotated[str, typer.Argument(help="the source id")],
+                 ledger: LedgerOpt = DEFAULT_LEDGER) -> None:
+    """Everything declared about one source, as JSON.
+
+    Example: provenance sources show wiki
+    """
+    found = [s for s in provenance.sources(str(ledger)) if s["source_id"] == source_id]
+    if not found:
+        raise provenance.InputError(f"no source '{source_id}' in {ledger}", hint="list them: provenance sources list")
+    out.print_json(json.dumps(found[0], default=str))
+
+
+@app.command()
+def card(
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    output: Annotated[Path, typer.Option("--output", "-o", help="folder to write README.md into")] = Path("card"),
+    name: Annotated[str, typer.Option("--name", help="the dataset's pretty name")] = "Dataset",
+) -> None:
+    """Write a Hugging Face dataset card (README.md) measured from the ledger.
+
+    Example: provenance card --ledger prov.duckdb --output card/ --name "My corpus"
+    """
+    path = provenance.card(str(ledger), output, pretty_name=name)
+    err.print(f"card: {path}")
+
+
+@app.command()
+def schemas(
+    output: Annotated[Path, typer.Option("--output", "-o", help="folder of the JSON Schemas")] = Path("schemas"),
+    check: Annotated[bool, typer.Option("--check", help="only report schemas that differ from the models")] = False,
+) -> None:
+    """Write the JSON Schemas of every file format (sources manifest, policy, scan report, card metadata).
+
+    Example: provenance schemas --output schemas/ --check
+    """
+    if check:
+        stale = schema_drift(output)
+        if stale:
+            err.print(f"out of date: {', '.join(stale)}; run: provenance schemas --output {output}")
+            raise typer.Exit(1)
+        err.print("schemas are up to date")
+        return
+    for path in write_schemas(output):
+        err.print(f"wrote {path}")
+
+
+def main() -> None:
+    try:
+        app()
+    except provenance.ProvenanceError as exc:
+        if STATE["debug"] or os.environ.get("PROVENANCE_DEBUG"):
+            traceback.print_exc()
+        err.print("error: ", style="bold red", end="")
+        err.print(exc.message, markup=False, highlight=False)
+        if exc.hint:
+            err.print("hint: ", style="dim", end="")
+            err.print(exc.hint, markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for --debug
+        if STATE["debug"] or os.environ.get("PROVENANCE_DEBUG"):
+            traceback.print_exc()
+        err.print("internal error: ", style="bold red", end="")
+        err.print(f"{type(exc).__name__}: {exc}", markup=False, highlight=False)
+        err.print("hint: rerun with --debug for the traceback and report it; data already written is kept",
+                  style="dim", markup=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

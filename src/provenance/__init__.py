@@ -1,0 +1,58 @@
+"""provenance: where every training record came from, under what licence and consent, and what it contains.
+
+The Python API mirrors the command line: ``provenance.scan`` is ``provenance scan``, and so on.
+"""
+
+from ._version import __version__
+from .cards import write_card as card
+from .engine import ingest, scan
+from .errors import (
+    InputError,
+    LedgerBusyError,
+    LedgerError,
+    ManifestError,
+    MissingExtraError,
+    ProvenanceError,
+    QueryError,
+)
+from .ledger import DEFAULT_LEDGER, Ledger, query
+from .manifest import load_manifest
+from .models import Finding, Origin, Policy, RecordProvenance, ScanReport, Source
+
+
+def init(ledger: str = DEFAULT_LEDGER) -> Ledger:
+    """Create (or upgrade) a ledger file and return it open for writing."""
+    return Ledger(ledger)
+
+
+def sources(ledger: str = DEFAULT_LEDGER) -> list[dict]:
+    """The sources a ledger knows, with what was declared about them."""
+    with Ledger(ledger, read_only=True) as store:
+        return store.sources()
+
+
+__all__ = [
+    "DEFAULT_LEDGER",
+    "Finding",
+    "InputError",
+    "Ledger",
+    "LedgerBusyError",
+    "LedgerError",
+    "ManifestError",
+    "MissingExtraError",
+    "Origin",
+    "Policy",
+    "ProvenanceError",
+    "QueryError",
+    "RecordProvenance",
+    "ScanReport",
+    "Source",
+    "__version__",
+    "card",
+    "ingest",
+    "init",
+    "load_manifest",
+    "query",
+    "scan",
+    "sources",
+]

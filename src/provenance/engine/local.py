@@ -1,0 +1,379 @@
+"""Run readers and scanners over a manifest's data and write everything to the ledger, batch by batch.
+
+Each batch goes into the ledger in one transaction together with its findings and the marks saying which records
+each scanner has seen, so a scan stopped at any point (Ctrl-C, a kill, a crash) resumes where it stopped: finished
+files are skipped by their size and modification time, and records already scanned with the same scanner stamp
+are never scanned again. With ``workers > 1`` scanners run in a process pool while the main process reads and
+writes; the ledger has a single writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import ProvenanceError
+from ..ledger import Ledger
+from ..licenses import UNKNOWN, LicenseParseError, normalize_license
+from ..manifest import Manifest, ResolvedEntry, load_manifest
+from ..models import BadRecord, ScannerStamp, ScannerTally, ScanReport, SourceTally
+from ..readers import DEFAULT_BATCH_SIZE, FieldSpec, RecordBatch, read_path
+from ..scanners import ScanOutput, Scanner, create
+from .progress import NoProgress, ProgressSink, RichProgress
+
+DEFAULT_SCANNERS = ("textstats",)
+# What a complete audit looks for, and the scanner that does it; the report lists what this scan left out.
+CHECKS = {
+    "pii": "personal data (emails, phone numbers, ids, names)",
+    "ip": "licence texts, copyright notices and licence conflicts in the text",
+    "language": "languages of the text",
+    "demographics": "mentions of demographic groups",
+}
+REPORTED_BAD_RECORDS = 1000
+
+
+class Interrupted(ProvenanceError):
+    exit_code = 130
+
+
+@dataclass
+class _FileJob:
+    entry: ResolvedEntry
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class _Pending:
+    batch: RecordBatch
+    job: _FileJob
+    new_place: bool
+    scanned_ids: list[pa.Array]
+    result: Future | list[ScanOutput]
+
+
+@dataclass
+class _Tallies:
+    sources: dict[str, SourceTally] = field(default_factory=dict)
+    scanners: dict[str, ScannerTally] = field(default_factory=dict)
+    bad: list[BadRecord] = field(default_factory=list)
+    bad_total: int = 0
+
+    def source(self, source_id: str) -> SourceTally:
+        return self.sources.setdefault(source_id, SourceTally(source_id=source_id))
+
+
+# ---- worker side --------------------------------------------------------------------------------------------------
+_WORKER_SCANNERS: list[Scanner] = []
+
+
+def _init_worker(specs: list[tuple[str, dict[str, Any]]]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what Ctrl-C means
+    _WORKER_SCANNERS[:] = [create(name, config) for name, config in specs]
+
+
+def _scan_in_worker(tables: list[pa.Table | None]) -> list[ScanOutput | None]:
+    return _run_scanners(_WORKER_SCANNERS, tables)
+
+
+def _run_scanners(scanners: Sequence[Scanner], tables: Sequence[pa.Table | None]) -> list[ScanOutput | None]:
+    return [s.scan(t) if t is not None and t.num_rows else None for s, t in zip(scanners, tables, strict=True)]
+
+
+# ---- main side ----------------------------------------------------------------------------------------------------
+def _file_jobs(manifest: Manifest) -> Iterator[_FileJob]:
+    for entry in manifest.entries:
+        for path in entry.paths:
+            if path.is_dir():
+                files = [p for p in path.rglob("*") if p.is_file()]
+                size = sum(p.stat().st_size for p in files)
+                mtime = max((p.stat().st_mtime_ns for p in files), default=0)
+            else:
+                stat = path.stat()
+                size, mtime = stat.st_size, stat.st_mtime_ns
+            yield _FileJob(entry, path, size, mtime)
+
+
+def _normalise_record_licenses(table: pa.Table) -> pa.Table:
+    raw = table.column("record_license")
+    if raw.null_count == len(raw):
+        return table.append_column("record_license_raw", raw)
+    mapping = {}
+    for value in pc.unique(raw).to_pylist():
+        if value is None:
+            continue
+        try:
+            mapping[value] = normalize_license(value).spdx
+        except LicenseParseError:
+            mapping[value] = UNKNOWN  # kept verbatim in record_license_raw; the licence issue widens what we parse
+    spdx = pa.array([mapping.get(v) if v is not None else None for v in raw.to_pylist()], pa.string())
+    index = table.schema.get_field_index("record_license")
+    return table.set_column(index, "record_license", spdx).append_column("record_license_raw", raw)
+
+
+def _open_ledger(ledger: str | Path | Ledger) -> tuple[Ledger, bool]:
+    if isinstance(ledger, Ledger):
+        return ledger, False
+    return Ledger(ledger), True
+
+
+def scan(
+    sources: str | Path | Manifest,
+    ledger: str | Path | Ledger,
+    *,
+    scanners: Sequence[str] | None = DEFAULT_SCANNERS,
+    scanner_config: Mapping[str, Mapping[str, Any]] | None = None,
+    workers: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: bool | ProgressSink = False,
+    force: bool = False,
+    command: str = "scan",
+) -> ScanReport:
+    """Ingest every file a sources manifest names, run ``scanners`` over new records, and record it all.
+
+    ``force`` re-reads files that are unchanged since the last scan (records and findings are still never
+    duplicated). Returns the report that ``provenance scan --report`` writes.
+    """
+    manifest = sources if isinstance(sources, Manifest) else load_manifest(sources)
+    configs = dict(scanner_config or {})
+    built = [create(name, configs.get(name)) for name in (scanners or ())]
+    stamps = [str(s.stamp) for s in built]
+    sink: ProgressSink = progress if not isinstance(progress, bool) else (RichProgress() if progress else NoProgress())
+    store, owned = _open_ledger(ledger)
+    started = dt.datetime.now(dt.timezone.utc)
+    tallies = _Tallies()
+    for s in built:
+        tallies.scanners[s.name] = ScannerTally(stamp=s.stamp)
+    for src in manifest.sources:
+        tallies.source(src.id)
+    store.upsert_sources(manifest.sources, str(manifest.path))
+    scan_id = store.begin_scan(command, stamps, workers)
+    pool = None
+    status = "failed"
+    try:
+        if workers > 1 and built:
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=get_context("spawn"),
+                initializer=_init_worker,
+                initargs=([(s.name, s.config.model_dump()) for s in built],),
+            )
+        jobs = list(_file_jobs(manifest))
+        todo = []
+        for job in jobs:
+            tally = tallies.source(job.entry.source_id)
+            tally.files += 1
+            if not force and store.file_done(str(job.path), job.entry.source_id, job.size, job.mtime_ns, stamps):
+                tally.files_skipped += 1
+            else:
+                todo.append(job)
+        sink.start(sum(j.size for j in todo), len(todo))
+        _run(store, scan_id, todo, built, stamps, pool, workers, batch_size, sink, tallies)
+        status = "finished"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise Interrupted(
+            "interrupted: every batch written before Ctrl-C is kept in the ledger",
+            hint="run the same command again to resume; finished files and scanned records are skipped",
+        ) from None
+    finally:
+        sink.stop()
+        if pool is not None:
+            pool.shutdown(wait=status == "finished", cancel_futures=True)
+        read = sum(t.records_read for t in tallies.sources.values())
+        added = sum(t.records_added for t in tallies.sources.values())
+        store.finish_scan(scan_id, status, records_read=read, records_added=added, bad=tallies.bad_total)
+        report = _report(store, scan_id, command, started, status, workers, built, tallies)
+        if owned:
+            store.close()
+    return report
+
+
+def ingest(sources: str | Path | Manifest, ledger: str | Path | Ledger, **options: Any) -> ScanReport:
+    """Record every record's origin, licence and consent without running scanners."""
+    options.setdefault("command", "ingest")
+    return scan(sources, ledger, scanners=(), **options)
+
+
+@dataclass
+class _FileEnd:
+    job: _FileJob
+
+
+def _run(
+    store: Ledger,
+    scan_id: str,
+    jobs: Sequence[_FileJob],
+    built: Sequence[Scanner],
+    stamps: Sequence[str],
+    pool: ProcessPoolExecutor | None,
+    workers: int,
+    batch_size: int,
+    sink: ProgressSink,
+    tallies: _Tallies,
+) -> None:
+    """Read, scan and write in order; a file is marked finished only after its last batch is in the ledger."""
+    in_flight: deque[_Pending | _FileEnd] = deque()
+    busy_ids: list[set[str]] = [set() for _ in built]
+    per_file: dict[int, list[int]] = {}  # id(job) -> [records, bad records]
+
+    def write_oldest() -> None:
+        item = in_flight.popleft()
+        if isinstance(item, _FileEnd):
+            job = item.job
+            records, bad = per_file.pop(id(job))
+            store.mark_file(str(job.path), job.entry.source_id, job.size, job.mtime_ns, stamps, scan_id,
+                            records=records, bad=bad, finished=True)
+            return
+        outputs = item.result.result() if isinstance(item.result, Future) else item.result
+        batch, job = item.batch, item.job
+        scanned = []
+        for i, (scanner, output) in enumerate(zip(built, outputs, strict=True)):
+            ids = item.scanned_ids[i]
+            busy_ids[i].difference_update(ids.to_pylist())
+            if output is None:
+                continue
+            scanned.append((scanner.name, stamps[i], output.findings, ids, output.partial))
+            tallies.scanners[scanner.name].findings += output.findings.num_rows
+        added = store.append(
+            source_id=batch.source_id,
+            origin=batch.origin.model_dump(mode="json"),
+            table=_normalise_record_licenses(batch.table),
+            scan_id=scan_id,
+            new_place=item.new_place,
+            bad=batch.bad,
+            kept_metadata=job.entry.entry.metadata,
+            scanned=scanned,
+        )
+        tallies.source(batch.source_id).records_added += added
+        per_file[id(job)][0] += batch.num_rows
+        per_file[id(job)][1] += len(batch.bad)
+
+    backlog = 2 * workers if pool is not None else 0
+    for job in jobs:
+        spec = FieldSpec.from_entry(job.entry.entry)
+        new_place = not store.file_known(str(job.path), job.entry.source_id)
+        if new_place:  # from now on a resumed scan knows origins from this file may exist
+            store.mark_file(str(job.path), job.entry.source_id, job.size, job.mtime_ns, [], scan_id,
+                            records=0, bad=0, finished=False)
+        per_file[id(job)] = [0, 0]
+        batches = read_path(job.path, job.entry.format, job.entry.source_id, spec, batch_size=batch_size,
+                            split=job.entry.entry.split)
+        for batch in batches:
+            _count_read(tallies, batch)
+            tables, scanned_ids = _select_unscanned(store, batch.table, built, stamps, busy_ids, tallies)
+            result: Future | list = pool.submit(_scan_in_worker, tables) if pool else _run_scanners(built, tables)
+            in_flight.append(_Pending(batch, job, new_place, scanned_ids, result))
+            while len(in_flight) > backlog:
+                write_oldest()
+            sink.advance(batch.num_rows, batch.bytes_read, f"{job.entry.source_id}: {job.path.name}")
+        in_flight.append(_FileEnd(job))
+        while len(in_flight) > backlog:
+            write_oldest()
+    while in_flight:
+        write_oldest()
+
+
+def _count_read(tallies: _Tallies, batch: RecordBatch) -> None:
+    source = tallies.source(batch.source_id)
+    source.records_read += batch.num_rows
+    source.bytes_read += batch.bytes_read
+    source.bad_records += len(batch.bad)
+    tallies.bad_total += len(batch.bad)
+    room = REPORTED_BAD_RECORDS - len(tallies.bad)
+    if room > 0:
+        tallies.bad.extend(batch.bad[:room])
+
+
+def _select_unscanned(
+    store: Ledger,
+    table: pa.Table,
+    built: Sequence[Scanner],
+    stamps: Sequence[str],
+    busy_ids: list[set[str]],
+    tallies: _Tallies,
+) -> tuple[list[pa.Table | None], list[pa.Array]]:
+    """Per scanner, the records of this batch that no earlier batch (written or in flight) has scanned."""
+    tables: list[pa.Table | None] = []
+    ids_out: list[pa.Array] = []
+    if not built or table.num_rows == 0:
+        return [None] * len(built), [pa.array([], pa.string())] * len(built)
+    unique = table.group_by("record_id").aggregate([]).column("record_id")
+    for i, stamp in enumerate(stamps):
+        todo = store.unscanned(unique, stamp) - busy_ids[i]
+        tally = tallies.scanners[built[i].name]
+        tally.records_skipped += len(unique) - len(todo)
+        tally.records_scanned += len(todo)
+        if not todo:
+            tables.append(None)
+            ids_out.append(pa.array([], pa.string()))
+            continue
+        busy_ids[i].update(todo)
+        mask = pc.is_in(table.column("record_id"), value_set=pa.array(sorted(todo), pa.string()))
+        chosen = table.filter(mask).select(["record_id", "text", "url", "meta"])
+        # a record twice in one batch is scanned once
+        first = pc.equal(
+            pa.array(range(chosen.num_rows)),
+            pa.array(_first_index(chosen.column("record_id").to_pylist())),
+        )
+        chosen = chosen.filter(first)
+        tables.append(chosen)
+        ids_out.append(chosen.column("record_id").combine_chunks())
+    return tables, ids_out
+
+
+def _first_index(ids: list[str]) -> list[int]:
+    seen: dict[str, int] = {}
+    return [seen.setdefault(r, i) for i, r in enumerate(ids)]
+
+
+def _report(
+    store: Ledger,
+    scan_id: str,
+    command: str,
+    started: dt.datetime,
+    status: str,
+    workers: int,
+    built: Sequence[Scanner],
+    tallies: _Tallies,
+) -> ScanReport:
+    for scanner in built:
+        tally = tallies.scanners[scanner.name]
+        total: dict[str, Any] = {}
+        for _source, partial in store.partials(str(scanner.stamp)):
+            total = scanner.merge(total, partial)
+        tally.summary = scanner.summarize(total)
+        if scanner.name == "textstats":
+            from ..ledger import exact_duplicates, near_duplicate_pairs
+
+            tally.summary["near_duplicate_pairs"] = near_duplicate_pairs(store, str(scanner.stamp)).num_rows
+            tally.summary.update(exact_duplicates(store))
+    ran = {s.name for s in built}
+    return ScanReport(
+        scan_id=scan_id,
+        ledger=str(store.path),
+        command=command,
+        started_at=started,
+        finished_at=dt.datetime.now(dt.timezone.utc),
+        status=status,
+        workers=workers,
+        sources=list(tallies.sources.values()),
+        scanners=list(tallies.scanners.values()),
+        bad_records=tallies.bad,
+        bad_records_total=tallies.bad_total,
+        not_checked=[what for name, what in CHECKS.items() if name not in ran],
+    )
+
+
+__all__ = ["DEFAULT_SCANNERS", "Interrupted", "ingest", "scan"]

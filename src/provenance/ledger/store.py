@@ -1,0 +1,358 @@
+"""The DuckDB ledger: one file, one writer at a time, every batch written whole or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import secrets
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import orjson
+import pyarrow as pa
+
+from .._version import __version__
+from ..errors import LedgerBusyError, LedgerError
+from ..models import BadRecord, Source
+from .schema import LATEST_VERSION, MIGRATIONS
+
+DEFAULT_LEDGER = "provenance.duckdb"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def connect(path: str | Path, *, read_only: bool = False, config: dict[str, Any] | None = None):
+    """Open a DuckDB file, turning its lock and corruption errors into messages a user can act on."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise LedgerError(f"{path}: no ledger here", hint="create one with 'provenance init' or 'provenance scan'")
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=config or {})
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            pid = re.search(r"PID (\d+)", text)
+            who = f" (process {pid.group(1)})" if pid else ""
+            raise LedgerBusyError(
+                f"{path}: the ledger is in use by another provenance process{who}",
+                hint="wait for it to finish and run the command again; only one process may write a ledger at a time",
+            ) from None
+        raise LedgerError(f"{path}: cannot open the ledger: {text}") from None
+    except duckdb.Error as exc:
+        raise LedgerError(
+            f"{path}: not a readable ledger: {exc}", hint="check the path; a ledger is a DuckDB file made by provenance"
+        ) from None
+
+
+class Ledger:
+    """A handle on one ledger file. Use as a context manager; writes happen in :meth:`transaction` blocks."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, threads: int | None = None) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        config: dict[str, Any] = {}
+        if threads:
+            config["threads"] = threads
+        if read_only:
+            self.con = connect(self.path, read_only=True, config=config)
+            self._check_version()
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.con = connect(self.path, config=config)
+            self._migrate()
+            self._ensure_secret()
+
+    # ---- lifecycle -------------------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def _schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchone()[0]
+        if not exists:
+            return 0
+        return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+    def _check_version(self) -> int:
+        version = self._schema_version()
+        if version > LATEST_VERSION:
+            raise LedgerError(
+                f"{self.path}: this ledger has schema version {version}, newer than this toolkit knows "
+                f"({LATEST_VERSION})",
+                hint="upgrade provenance-toolkit to read it",
+            )
+        if version == 0 and self.read_only:
+            raise LedgerError(f"{self.path}: not a provenance ledger (no schema)", hint="create one with 'provenance init'")
+        return version
+
+    def _migrate(self) -> None:
+        version = self._check_version()
+        pending = [m for m in MIGRATIONS if m.version > version]
+        if not pending:
+            return
+        with self.transaction() as con:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ)"
+            )
+            for migration in pending:
+                for statement in migration.statements:
+                    con.execute(statement)
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", [migration.version, migration.description, _now()]
+                )
+            con.execute(
+                "INSERT OR REPLACE INTO ledger_info VALUES ('created_by', ?), ('ledger_id', ?)",
+                [f"provenance-toolkit {__version__}", uuid.uuid4().hex],
+            )
+
+    @property
+    def secret_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".key")
+
+    def _ensure_secret(self) -> None:
+        """The per-ledger key for hashing PII values; readable by its owner only, never printed or stored inside."""
+        if self.secret_path.exists():
+            return
+        fd = os.open(self.secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+
+    def secret(self) -> bytes:
+        try:
+            return bytes.fromhex(self.secret_path.read_text().strip())
+        except FileNotFoundError:
+            raise LedgerError(
+                f"{self.secret_path}: the ledger's key file is missing",
+                hint="restore it from your backup; without it, hashed values cannot be matched",
+            ) from None
+
+    # ---- reads ------------------------------------------------------------------------------------------------
+    def sql(self, query: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """Run a query and return an Arrow table (keep working with it in polars or pandas)."""
+        if params:
+            return self.con.execute(query, list(params)).to_arrow_table()
+        return self.con.sql(query).to_arrow_table()
+
+    def scalar(self, query: str, params: Sequence[Any] | None = None) -> Any:
+        row = self.con.execute(query, list(params or [])).fetchone()
+        return row[0] if row else None
+
+    def table_counts(self) -> dict[str, int]:
+        from .schema import TABLES
+
+        return {t: self.scalar(f"SELECT count(*) FROM {t}") for t in TABLES}
+
+    def sources(self) -> list[dict[str, Any]]:
+        return self.sql("SELECT * FROM sources ORDER BY source_id").to_pylist()
+
+    # ---- writes -----------------------------------------------------------------------------------------------
+    def upsert_sources(self, sources: Sequence[Source], manifest: str | None) -> None:
+        rows = []
+        now = _now()
+        for s in sources:
+            period = s.collection_period
+            rows.append(
+                {
+                    "source_id": s.id,
+                    "name": s.name,
+                    "homepage": str(s.homepage) if s.homepage else None,
+                    "license": s.license.spdx,
+                    "license_raw": s.license.raw,
+                    "consent_basis": s.consent_basis.value,
+                    "collection_method": s.collection_method.value,
+                    "period_start": period.start if period else None,
+                    "period_end": period.end if period else None,
+                    "collector": s.collector,
+                    "terms_url": str(s.terms_url) if s.terms_url else None,
+                    "attribution": s.attribution,
+                    "languages": list(s.languages),
+                    "notes": s.notes,
+                    "manifest": manifest,
+                    "declared_at": now,
+                }
+            )
+        incoming = pa.Table.from_pylist(rows)  # noqa: F841 - read by DuckDB below
+        with self.transaction() as con:
+            con.execute("DELETE FROM sources WHERE source_id IN (SELECT source_id FROM incoming)")
+            con.execute("INSERT INTO sources BY NAME SELECT * FROM incoming")
+
+    def begin_scan(self, command: str, stamps: Sequence[str], workers: int) -> str:
+        scan_id = _now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO scans (scan_id, command, started_at, status, scanners, workers, toolkit_version) "
+                "VALUES (?, ?, ?, 'running', ?, ?, ?)",
+                [scan_id, command, _now(), list(stamps), workers, __version__],
+            )
+        return scan_id
+
+    def finish_scan(self, scan_id: str, status: str, *, records_read: int, records_added: int, bad: int) -> None:
+        with self.transaction() as con:
+            con.execute(
+                "UPDATE scans SET status = ?, finished_at = ?, records_read = ?, records_added = ?, bad_records = ? "
+                "WHERE scan_id = ?",
+                [status, _now(), records_read, records_added, bad, scan_id],
+            )
+
+    def file_done(self, path: str, source_id: str, size: int, mtime_ns: int, stamps: Sequence[str]) -> bool:
+        """True when this exact file (same size and modification time) was fully read with all these stamps."""
+        row = self.con.execute(
+            "SELECT size, mtime_ns, stamps FROM files WHERE path = ? AND source_id = ? AND finished_at IS NOT NULL",
+            [path, source_id],
+        ).fetchone()
+        if not row:
+            return False
+        return row[0] == size and row[1] == mtime_ns and set(stamps) <= set(row[2] or [])
+
+    def file_known(self, path: str, source_id: str) -> bool:
+        return bool(self.scalar("SELECT count(*) FROM files WHERE path = ? AND source_id = ?", [path, source_id]))
+
+    def mark_file(
+        self, path: str, source_id: str, size: int, mtime_ns: int, stamps: Sequence[str], scan_id: str,
+        *, records: int, bad: int, finished: bool,
+    ) -> None:
+        """Record a file as started (``finished=False``) or as fully read and scanned with ``stamps``."""
+        with self.transaction() as con:
+            earlier = con.execute(
+                "SELECT stamps FROM files WHERE path = ? AND source_id = ? AND size = ? AND mtime_ns = ? "
+                "AND finished_at IS NOT NULL",
+                [path, source_id, size, mtime_ns],
+            ).fetchone()
+            if finished and earlier:  # stamps done on this same file earlier stay done
+                stamps = sorted(set(stamps) | set(earlier[0] or []))
+            con.execute("DELETE FROM files WHERE path = ? AND source_id = ?", [path, source_id])
+            con.execute(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [path, source_id, size, mtime_ns, records, bad, sorted(stamps), scan_id,
+                 _now() if finished else None],
+            )
+
+    def unscanned(self, record_ids: pa.Array, stamp: str) -> set[str]:
+        """Which of these records have not yet been scanned with this scanner stamp."""
+        ids = pa.table({"record_id": record_ids})  # noqa: F841 - read by DuckDB below
+        done = self.con.execute(
+            "SELECT DISTINCT i.record_id FROM ids i WHERE NOT EXISTS "
+            "(SELECT 1 FROM record_scans s WHERE s.record_id = i.record_id AND s.stamp = ?)",
+            [stamp],
+        ).fetchall()
+        return {r[0] for r in done}
+
+    def append(
+        self,
+        *,
+        source_id: str,
+        origin: dict[str, Any],
+        table: pa.Table,
+        scan_id: str,
+        new_place: bool,
+        bad: Sequence[BadRecord] = (),
+        kept_metadata: Sequence[str] = (),
+        scanned: Sequence[tuple[str, str, pa.Table, pa.Array, dict[str, Any] | None]] = (),
+    ) -> int:
+        """Write one batch and what scanners found in it, all in one transaction. Returns records added.
+
+        ``scanned`` holds, per scanner, (scanner name, stamp, findings table, ids of the records it scanned,
+        partial aggregate). ``new_place`` says no origin from this file or dataset split exists yet, which lets the
+        first ingest skip the origin de-duplication join.
+        """
+        batch = table  # noqa: F841 - read by DuckDB below
+        now = _now()
+        meta_expr = _kept_metadata_sql(kept_metadata)
+        origin_cols = ("kind", "path", "dataset_repo", "dataset_config", "dataset_split", "dataset_revision")
+        origin_values = [origin.get(c) for c in origin_cols]
+        with self.transaction() as con:
+            before = con.execute("SELECT count(*) FROM records").fetchone()[0]
+            con.execute(
+                f"""INSERT INTO records
+                SELECT b.record_id, ?, b.content_hash, b.n_chars, b.n_bytes, b.record_license, b.record_license_raw,
+                       {meta_expr}, ?, ?
+                FROM (SELECT * FROM batch QUALIFY row_number() OVER (PARTITION BY record_id) = 1) b
+                WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.record_id = b.record_id)""",
+                [source_id, scan_id, now],
+            )
+            added = con.execute("SELECT count(*) FROM records").fetchone()[0] - before
+            dedupe = (
+                ""
+                if new_place
+                else """WHERE NOT EXISTS (SELECT 1 FROM origins o WHERE o.record_id = b.record_id
+                        AND o.path IS NOT DISTINCT FROM $path AND o.dataset_repo IS NOT DISTINCT FROM $repo
+                        AND o.dataset_split IS NOT DISTINCT FROM $split
+                        AND o.line IS NOT DISTINCT FROM b.line AND o."row" IS NOT DISTINCT FROM b."row")"""
+            )
+            con.execute(
+                f"""INSERT INTO origins
+                SELECT b.record_id, $source, $kind, $path, b.line, b."row", b.byte_offset, $repo, $config, $split,
+                       $revision, b.url, NULL, $scan
+                FROM batch b {dedupe}""",
+                dict(
+                    zip(
+                        ("kind", "path", "repo", "config", "split", "revision"),
+                        origin_values,
+                        strict=True,
+                    ),
+                    source=source_id,
+                    scan=scan_id,
+                ),
+            )
+            if bad:
+                bad_rows = pa.Table.from_pylist(  # noqa: F841 - read by DuckDB below
+                    [{"scan_id": scan_id, **b.model_dump()} for b in bad]
+                )
+                con.execute(
+                    'INSERT INTO bad_records SELECT scan_id, source_id, path, line, "row", reason FROM bad_rows'
+                )
+            for name, stamp, findings, scanned_ids, partial in scanned:
+                found = findings  # noqa: F841 - read by DuckDB below
+                ids = pa.table({"record_id": scanned_ids})  # noqa: F841
+                con.execute(
+                    "INSERT INTO findings SELECT record_id, ?, ?, kind, label, start, \"end\", score, value_hash, ? "
+                    "FROM found",
+                    [name, stamp, scan_id],
+                )
+                con.execute("INSERT INTO record_scans SELECT record_id, ?, ? FROM ids", [stamp, scan_id])
+                if partial is not None:
+                    con.execute(
+                        "INSERT INTO scan_partials VALUES (?, ?, ?, ?, ?)",
+                        [stamp, name, source_id, scan_id, orjson.dumps(partial).decode()],
+                    )
+        return added
+
+    def partials(self, stamp: str) -> list[tuple[str, dict[str, Any]]]:
+        rows = self.con.execute("SELECT source_id, payload FROM scan_partials WHERE stamp = ?", [stamp]).fetchall()
+        return [(source, orjson.loads(payload)) for source, payload in rows]
+
+
+def _kept_metadata_sql(keys: Sequence[str]) -> str:
+    if not keys:
+        return "NULL"
+    parts = []
+    for key in keys:
+        literal = key.replace("'", "''")
+        path = '$."' + key.replace('"', '\\"').replace("'", "''") + '"'
+        parts.append(f"'{literal}', json_extract(b.meta, '{path}')")
+    return f"CASE WHEN b.meta IS NULL THEN NULL ELSE json_object({', '.join(parts)}) END"

@@ -1,0 +1,64 @@
+"""The sources manifest (``sources.yaml``): which data belongs to which source, and what is declared about it."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .common import Model
+from .source import SourceFields
+
+
+class DataFormat(str, Enum):
+    jsonl = "jsonl"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    parquet = "parquet"
+    text = "text"
+    text_lines = "text-lines"
+    hf_disk = "hf-disk"
+
+
+class DataEntry(Model):
+    """One file, glob or saved dataset belonging to a source, and how to read its records."""
+
+    path: str | None = Field(None, description="a file or glob, relative to the manifest")
+    dataset: str | None = Field(None, description="a folder written by datasets' save_to_disk, relative to the manifest")
+    split: str | None = Field(None, description="split to read from a saved DatasetDict (default: all splits)")
+    format: DataFormat | None = Field(None, description="inferred from the file extension when omitted")
+    text_field: str | list[str] = Field("text", description="column(s) holding the text; several are joined by a blank line")
+    url_field: str | None = Field("url", description="a column holding the record's URL, used when present")
+    license_field: str | None = Field(None, description="a per-record licence column; it wins over the source's")
+    metadata: list[str] = Field(default_factory=list, description="columns copied into the ledger")
+
+    @model_validator(mode="after")
+    def _one_location(self) -> DataEntry:
+        if (self.path is None) == (self.dataset is None):
+            raise ValueError("give exactly one of 'path' (a file or glob) or 'dataset' (a save_to_disk folder)")
+        return self
+
+    @property
+    def text_fields(self) -> list[str]:
+        return [self.text_field] if isinstance(self.text_field, str) else list(self.text_field)
+
+
+class SourceEntry(SourceFields):
+    license: str = Field(description="an SPDX expression, LicenseRef-<name> for custom terms, or 'unknown'")
+    data: list[DataEntry] = Field(min_length=1)
+
+
+class SourcesManifest(Model):
+    version: Literal[1] = 1
+    sources: list[SourceEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> SourcesManifest:
+        seen: set[str] = set()
+        for s in self.sources:
+            if s.id in seen:
+                raise ValueError(f"source id '{s.id}' is declared twice; ids must be unique")
+            seen.add(s.id)
+        return self

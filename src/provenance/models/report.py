@@ -1,0 +1,52 @@
+"""The scan report (``--report report.json``): what one ingest or scan did, for people and for CI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import Field
+
+from .common import Model
+from .records import BadRecord, ScannerStamp
+
+
+class SourceTally(Model):
+    source_id: str
+    files: int = 0
+    files_skipped: int = 0
+    records_read: int = 0
+    records_added: int = 0
+    bytes_read: int = 0
+    bad_records: int = 0
+
+
+class ScannerTally(Model):
+    stamp: ScannerStamp
+    records_scanned: int = 0
+    records_skipped: int = Field(0, description="already scanned with the same stamp")
+    findings: int = 0
+    summary: dict[str, Any] = Field(default_factory=dict)
+
+
+class ScanReport(Model):
+    scan_id: str
+    ledger: str
+    command: str
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    status: str
+    workers: int
+    sources: list[SourceTally]
+    scanners: list[ScannerTally]
+    bad_records: list[BadRecord] = Field(description="first 1000 bad lines; the ledger keeps them all")
+    bad_records_total: int = 0
+    not_checked: list[str] = Field(default_factory=list, description="what this scan did not look for")
+
+    @property
+    def records_read(self) -> int:
+        return sum(s.records_read for s in self.sources)
+
+    @property
+    def records_added(self) -> int:
+        return sum(s.records_added for s in self.sources)

@@ -1,0 +1,65 @@
+"""Stream records from files and datasets in batches of constant size, with their ids and origins.
+
+Every reader yields :class:`RecordBatch` objects; bad lines travel with the batch (``batch.bad``) instead of
+stopping the read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+from ..models import DataFormat
+from .arrowfiles import read_dataset, read_dataset_folder, read_parquet
+from .batch import BATCH_SCHEMA, BatchBuilder, RecordBatch, build_batch
+from .delimited import read_delimited
+from .fields import FieldSpec
+from .identity import content_hash, identify, normalize_text, record_id
+from .jsonarray import read_json_array
+from .lines import read_jsonl, read_text_lines
+from .wholefile import read_text_file
+
+DEFAULT_BATCH_SIZE = 50_000
+
+_READERS = {
+    DataFormat.jsonl: read_jsonl,
+    DataFormat.json: read_json_array,
+    DataFormat.csv: partial(read_delimited, delimiter=","),
+    DataFormat.tsv: partial(read_delimited, delimiter="\t"),
+    DataFormat.parquet: read_parquet,
+    DataFormat.text: read_text_file,
+    DataFormat.text_lines: read_text_lines,
+}
+
+
+def read_path(
+    path: Path,
+    fmt: DataFormat,
+    source_id: str,
+    spec: FieldSpec | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    split: str | None = None,
+) -> Iterator[RecordBatch]:
+    """Stream one file (or one saved dataset folder) as record batches."""
+    spec = spec or FieldSpec()
+    if fmt is DataFormat.hf_disk:
+        return read_dataset_folder(path, source_id, spec, batch_size, split)
+    return _READERS[fmt](path, source_id, spec, batch_size)
+
+
+__all__ = [
+    "BATCH_SCHEMA",
+    "DEFAULT_BATCH_SIZE",
+    "BatchBuilder",
+    "FieldSpec",
+    "RecordBatch",
+    "build_batch",
+    "content_hash",
+    "identify",
+    "normalize_text",
+    "read_dataset",
+    "read_path",
+    "record_id",
+]

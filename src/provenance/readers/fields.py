@@ -1,0 +1,110 @@
+"""Pick text, URL, licence and metadata out of a record, the same way for every format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..models import DataEntry
+
+TEXT_SEPARATOR = "\n\n"
+
+
+class FieldError(ValueError):
+    """This record cannot be used (no text, text of the wrong type); the message says which field."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    text_fields: tuple[str, ...] = ("text",)
+    url_field: str | None = None
+    license_field: str | None = None
+
+    @classmethod
+    def from_entry(cls, entry: DataEntry) -> FieldSpec:
+        return cls(tuple(entry.text_fields), entry.url_field, entry.license_field)
+
+    @property
+    def reserved(self) -> set[str]:
+        return set(self.text_fields)
+
+
+def _scalar_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def text_of(obj: dict, spec: FieldSpec) -> str:
+    """The record's text; several text fields are joined by a blank line. Raises FieldError when there is none."""
+    if len(spec.text_fields) == 1:
+        name = spec.text_fields[0]
+        value = obj.get(name)
+        if isinstance(value, str):
+            return value
+        raise FieldError(_missing(name, value, obj))
+    parts = []
+    for name in spec.text_fields:
+        value = obj.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise FieldError(_missing(name, value, obj))
+        parts.append(value)
+    if not parts:
+        raise FieldError(f"no text: none of the fields {', '.join(spec.text_fields)} is present")
+    return TEXT_SEPARATOR.join(parts)
+
+
+def _missing(name: str, value: Any, obj: dict) -> str:
+    if name not in obj:
+        keys = ", ".join(list(obj)[:8]) or "none"
+        return f"no text: field '{name}' is missing (fields present: {keys})"
+    if value is None:
+        return f"no text: field '{name}' is null"
+    return f"field '{name}' is a {type(value).__name__}, expected a string"
+
+
+def extras_of(obj: dict, spec: FieldSpec) -> tuple[str | None, str | None, str | None]:
+    """URL, licence and the remaining columns (as JSON) of a dict record."""
+    url = _scalar_text(obj.get(spec.url_field)) if spec.url_field else None
+    lic = _scalar_text(obj.get(spec.license_field)) if spec.license_field else None
+    rest = {k: v for k, v in obj.items() if k not in spec.reserved}
+    meta = orjson.dumps(rest, default=str).decode() if rest else None
+    return url, lic, meta
+
+
+def columns_of_table(table: pa.Table, spec: FieldSpec, where: str) -> tuple[pa.Array, dict[str, Any]]:
+    """Vectorised version for Arrow-native formats (Parquet, datasets): text array plus the extra columns."""
+    missing = [f for f in spec.text_fields if f not in table.column_names]
+    if missing:
+        raise FieldError(
+            f"{where}: no text column {', '.join(missing)} (columns: {', '.join(table.column_names[:12])})"
+        )
+    texts = []
+    for name in spec.text_fields:
+        col = table.column(name)
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            raise FieldError(f"{where}: column '{name}' holds {col.type}, expected text")
+        texts.append(col.cast(pa.large_string()))
+    if len(texts) == 1:
+        text = texts[0]
+    else:
+        text = pc.binary_join_element_wise(*texts, TEXT_SEPARATOR, null_handling="skip")
+        all_null = pc.and_(*[pc.is_null(t) for t in texts]) if len(texts) > 1 else pc.is_null(texts[0])
+        text = pc.if_else(all_null, pa.scalar(None, pa.large_string()), text)
+    extra: dict[str, Any] = {}
+    if spec.url_field and spec.url_field in table.column_names:
+        extra["url"] = table.column(spec.url_field).cast(pa.string())
+    if spec.license_field and spec.license_field in table.column_names:
+        extra["record_license"] = table.column(spec.license_field).cast(pa.string())
+    rest = [c for c in table.column_names if c not in spec.reserved]
+    if rest:
+        extra["meta"] = [orjson.dumps(r, default=str).decode() for r in table.select(rest).to_pylist()]
+    return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text, extra

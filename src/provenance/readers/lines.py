@@ -1,0 +1,94 @@
+"""Line-oriented formats: JSON Lines and plain text with one record per line.
+
+Each line is parsed on its own, so a broken line costs only itself: it is reported with file:line and the good lines
+around it are all kept. A damaged compressed stream ends the file with a report of the line it broke at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+
+from ..models import Origin, OriginKind
+from .batch import BatchBuilder, RecordBatch
+from .compression import CORRUPTION_ERRORS, codec_of, open_binary
+from .fields import FieldError, FieldSpec, extras_of, text_of
+
+
+def read_jsonl(path: Path, source_id: str, spec: FieldSpec, batch_size: int) -> Iterator[RecordBatch]:
+    def parse(raw_line: bytes, builder: BatchBuilder, line_no: int, offset: int) -> None:
+        try:
+            obj = orjson.loads(raw_line)
+        except orjson.JSONDecodeError as exc:
+            builder.reject(_json_reason(raw_line, exc), line=line_no)
+            return
+        if not isinstance(obj, dict):
+            builder.reject(f"expected a JSON object, found a {type(obj).__name__}", line=line_no)
+            return
+        try:
+            text = text_of(obj, spec)
+        except FieldError as exc:
+            builder.reject(str(exc), line=line_no)
+            return
+        url, lic, meta = extras_of(obj, spec)
+        builder.add(text, line=line_no, byte_offset=offset, url=url, license=lic, meta=meta)
+
+    yield from _read_lines(path, source_id, batch_size, parse)
+
+
+def read_text_lines(path: Path, source_id: str, spec: FieldSpec, batch_size: int) -> Iterator[RecordBatch]:
+    def parse(raw_line: bytes, builder: BatchBuilder, line_no: int, offset: int) -> None:
+        try:
+            text = raw_line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            builder.reject(f"invalid UTF-8 at byte {exc.start} of the line", line=line_no)
+            return
+        builder.add(text, line=line_no, byte_offset=offset)
+
+    yield from _read_lines(path, source_id, batch_size, parse)
+
+
+def _json_reason(raw_line: bytes, exc: orjson.JSONDecodeError) -> str:
+    try:
+        raw_line.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return f"invalid UTF-8 at byte {bad.start} of the line"
+    return f"invalid JSON: {exc.msg} at column {exc.colno}"
+
+
+def _read_lines(path: Path, source_id: str, batch_size: int, parse) -> Iterator[RecordBatch]:
+    builder = BatchBuilder(source_id, Origin(kind=OriginKind.file, path=str(path)))
+    stream, raw = open_binary(path)
+    line_no = 0
+    offset = 0
+    consumed = 0
+    try:
+        with raw, stream:
+            try:
+                for raw_line in stream:
+                    line_no += 1
+                    start = offset
+                    offset += len(raw_line)
+                    if line_no == 1 and raw_line.startswith(b"\xef\xbb\xbf"):
+                        raw_line = raw_line[3:]
+                    if not raw_line.strip():
+                        continue
+                    parse(raw_line.rstrip(b"\r\n"), builder, line_no, start)
+                    if len(builder) >= batch_size:
+                        position = raw.tell()
+                        yield builder.flush(position - consumed)
+                        consumed = position
+            except CORRUPTION_ERRORS as exc:
+                codec = codec_of(path) or "file"
+                builder.reject(
+                    f"the {codec} stream is truncated or corrupt after line {line_no} ({exc}); "
+                    "the lines before it were kept",
+                    line=line_no + 1,
+                )
+            position = raw.tell() if not raw.closed else consumed
+    except OSError as exc:  # pragma: no cover - unreadable file
+        builder.reject(f"cannot read the file: {exc}")
+        position = consumed
+    yield builder.flush(max(position - consumed, 0))

@@ -1,0 +1,17 @@
+"""Scanners: one module each, pure functions of a batch. Importing this package registers them."""
+
+from . import textstats  # noqa: F401 - registers the scanner
+from .base import FINDINGS_SCHEMA, FindingsBuilder, ScanOutput, Scanner, ScannerConfig, merge_sums
+from .registry import available, create, register
+
+__all__ = [
+    "FINDINGS_SCHEMA",
+    "FindingsBuilder",
+    "ScanOutput",
+    "Scanner",
+    "ScannerConfig",
+    "available",
+    "create",
+    "merge_sums",
+    "register",
+]
