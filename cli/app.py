@@ -37,9 +37,7 @@ app.add_typer(sources_app, name="sources")
 
 LedgerOpt = Annotated[
     Path,
-    typer.Option(
-        "--ledger", "-l", envvar="PROVENANCE_LEDGER", help="the ledger file (DuckDB)", show_default=True
-    ),
+    typer.Option("--ledger", "-l", envvar="PROVENANCE_LEDGER", help="the ledger file (DuckDB)", show_default=True),
 ]
 DEFAULT_LEDGER = Path(provenance.DEFAULT_LEDGER)
 
@@ -83,30 +81,43 @@ def _print_report(report: provenance.ScanReport) -> None:
     for column in ("source", "files", "skipped (unchanged)", "records read", "records added", "MB read", "bad lines"):
         table.add_column(column, justify="left" if column == "source" else "right")
     for s in report.sources:
-        table.add_row(s.source_id, f"{s.files:,}", f"{s.files_skipped:,}", f"{s.records_read:,}",
-                      f"{s.records_added:,}", f"{s.bytes_read / 1e6:,.2f}", f"{s.bad_records:,}")
+        table.add_row(
+            s.source_id,
+            f"{s.files:,}",
+            f"{s.files_skipped:,}",
+            f"{s.records_read:,}",
+            f"{s.records_added:,}",
+            f"{s.bytes_read / 1e6:,.2f}",
+            f"{s.bad_records:,}",
+        )
     err.print(table)
     for tally in report.scanners:
         summary = ", ".join(f"{k}={v}" for k, v in tally.summary.items() if not isinstance(v, dict))
-        err.print(f"[bold]{tally.stamp}[/]: scanned {tally.records_scanned:,}, skipped {tally.records_skipped:,} "
-                  f"(already scanned), findings {tally.findings:,}; {summary}")
+        err.print(
+            f"[bold]{tally.stamp}[/]: scanned {tally.records_scanned:,}, skipped {tally.records_skipped:,} "
+            f"(already scanned), findings {tally.findings:,}; {summary}"
+        )
     if report.bad_records_total:
-        err.print(f"[yellow]{report.bad_records_total:,} unreadable line(s) or record(s), skipped and recorded "
-                  "in the ledger's bad_records table:[/]")
+        err.print(
+            f"[yellow]{report.bad_records_total:,} unreadable line(s) or record(s), skipped and recorded "
+            "in the ledger's bad_records table:[/]"
+        )
         for bad in report.bad_records[:20]:
             err.print(f"  {bad.where()}: {bad.reason}", markup=False, highlight=False)
         if report.bad_records_total > 20:
-            err.print("  ... see: provenance query \"SELECT * FROM bad_records\"")
+            err.print('  ... see: provenance query "SELECT * FROM bad_records"')
     if report.not_checked:
         err.print("Not looked for in this scan: " + "; ".join(report.not_checked) + ".")
     err.print(f"ledger: {report.ledger}")
 
 
-def _scan_like(command: str, corpus: Path | None, sources: Path | None, ledger: Path, report: Path | None,
-               **options) -> None:
+def _scan_like(
+    command: str, corpus: Path | None, sources: Path | None, ledger: Path, report: Path | None, **options
+) -> None:
     run = provenance.ingest if command == "ingest" else provenance.scan
-    result = run(_manifest_path(corpus, sources), str(ledger), command=command,
-                 progress=not options.pop("quiet"), **options)
+    result = run(
+        _manifest_path(corpus, sources), str(ledger), command=command, progress=not options.pop("quiet"), **options
+    )
     _print_report(result)
     if report is not None:
         report.write_text(result.model_dump_json(indent=2), encoding="utf-8")
@@ -124,9 +135,15 @@ BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="records per 
 
 
 @app.command()
-def ingest(corpus: CorpusArg = None, sources: SourcesOpt = None, ledger: LedgerOpt = DEFAULT_LEDGER,
-           report: ReportOpt = None, force: ForceOpt = False, quiet: QuietOpt = False,
-           batch_size: BatchOpt = 50_000) -> None:
+def ingest(
+    corpus: CorpusArg = None,
+    sources: SourcesOpt = None,
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    report: ReportOpt = None,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
+    batch_size: BatchOpt = 131_072,
+) -> None:
     """Record every record's origin, licence and consent in the ledger, without scanning.
 
     Example: provenance ingest sample_data/ --ledger prov.duckdb
@@ -144,14 +161,24 @@ def scan(
     report: ReportOpt = None,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
-    batch_size: BatchOpt = 50_000,
+    batch_size: BatchOpt = 131_072,
 ) -> None:
     """Ingest a corpus and run scanners over every new record; re-running resumes and skips what is done.
 
     Example: provenance scan sample_data/ --workers 2 --report scan.json
     """
-    _scan_like("scan", corpus, sources, ledger, report, scanners=scanner or list(provenance.engine.DEFAULT_SCANNERS),
-               workers=workers, force=force, quiet=quiet, batch_size=batch_size)
+    _scan_like(
+        "scan",
+        corpus,
+        sources,
+        ledger,
+        report,
+        scanners=scanner or list(provenance.engine.DEFAULT_SCANNERS),
+        workers=workers,
+        force=force,
+        quiet=quiet,
+        batch_size=batch_size,
+    )
 
 
 @app.command()
@@ -172,7 +199,7 @@ def query(
             table.add_column(name)
         for row in result.to_pylist():
             table.add_row(*("" if v is None else str(v) for v in row.values()))
-        (Console(file=open(output, "w"), width=200) if output else out).print(table)  # noqa: SIM115
+        (Console(file=open(output, "w"), width=200) if output else out).print(table)
         return
     text = render_table(result, format, output)
     if text is not None:
@@ -185,20 +212,29 @@ def sources_list(ledger: LedgerOpt = DEFAULT_LEDGER) -> None:
 
     Example: provenance sources list --ledger prov.duckdb
     """
-    counts = {r["source_id"]: r["n"] for r in provenance.query(
-        str(ledger), "SELECT source_id, count(*) AS n FROM records GROUP BY 1").to_pylist()}
+    counts = {
+        r["source_id"]: r["n"]
+        for r in provenance.query(str(ledger), "SELECT source_id, count(*) AS n FROM records GROUP BY 1").to_pylist()
+    }
     table = Table()
     for column in ("id", "name", "licence", "consent basis", "collection", "records"):
         table.add_column(column)
     for s in provenance.sources(str(ledger)):
-        table.add_row(s["source_id"], s["name"], s["license"], s["consent_basis"], s["collection_method"],
-                      f"{counts.get(s['source_id'], 0):,}")
+        table.add_row(
+            s["source_id"],
+            s["name"],
+            s["license"],
+            s["consent_basis"],
+            s["collection_method"],
+            f"{counts.get(s['source_id'], 0):,}",
+        )
     out.print(table)
 
 
 @sources_app.command("show")
-def sources_show(source_id: Annotated[str, typer.Argument(help="the source id")],
-                 ledger: LedgerOpt = DEFAULT_LEDGER) -> None:
+def sources_show(
+    source_id: Annotated[str, typer.Argument(help="the source id")], ledger: LedgerOpt = DEFAULT_LEDGER
+) -> None:
     """Everything declared about one source, as JSON.
 
     Example: provenance sources show wiki
@@ -260,8 +296,11 @@ def main() -> None:
             traceback.print_exc()
         err.print("internal error: ", style="bold red", end="")
         err.print(f"{type(exc).__name__}: {exc}", markup=False, highlight=False)
-        err.print("hint: rerun with --debug for the traceback and report it; data already written is kept",
-                  style="dim", markup=False)
+        err.print(
+            "hint: rerun with --debug for the traceback and report it; data already written is kept",
+            style="dim",
+            markup=False,
+        )
         sys.exit(1)
 
 

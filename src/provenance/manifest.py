@@ -141,8 +141,10 @@ def _describe_validation(path: Path, exc: ValidationError, lines: dict[tuple, in
 
 
 def _known_keys(lines: dict[tuple, int]) -> set:
-    return {p for key in lines for p in key if isinstance(p, str)} | set(SourceEntry.model_fields) | set(
-        DataEntry.model_fields
+    return (
+        {p for key in lines for p in key if isinstance(p, str)}
+        | set(SourceEntry.model_fields)
+        | set(DataEntry.model_fields)
     )
 
 

@@ -40,5 +40,8 @@ def write(folder: str | Path) -> list[Path]:
 def drift(folder: str | Path) -> list[str]:
     """Names of schema files that are missing or differ from what the models generate."""
     folder = Path(folder)
-    return [name for name, text in generate().items()
-            if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != text]
+    return [
+        name
+        for name, text in generate().items()
+        if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != text
+    ]

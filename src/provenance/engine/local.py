@@ -26,9 +26,10 @@ from ..errors import ProvenanceError
 from ..ledger import Ledger
 from ..licenses import UNKNOWN, LicenseParseError, normalize_license
 from ..manifest import Manifest, ResolvedEntry, load_manifest
-from ..models import BadRecord, ScannerStamp, ScannerTally, ScanReport, SourceTally
+from ..models import BadRecord, ScannerTally, ScanReport, SourceTally
 from ..readers import DEFAULT_BATCH_SIZE, FieldSpec, RecordBatch, read_path
-from ..scanners import ScanOutput, Scanner, create
+from ..scanners import Scanner, ScanOutput, create
+from .prefetch import prefetch
 from .progress import NoProgress, ProgressSink, RichProgress
 
 DEFAULT_SCANNERS = ("textstats",)
@@ -233,8 +234,17 @@ def _run(
         if isinstance(item, _FileEnd):
             job = item.job
             records, bad = per_file.pop(id(job))
-            store.mark_file(str(job.path), job.entry.source_id, job.size, job.mtime_ns, stamps, scan_id,
-                            records=records, bad=bad, finished=True)
+            store.mark_file(
+                str(job.path),
+                job.entry.source_id,
+                job.size,
+                job.mtime_ns,
+                stamps,
+                scan_id,
+                records=records,
+                bad=bad,
+                finished=True,
+            )
             return
         outputs = item.result.result() if isinstance(item.result, Future) else item.result
         batch, job = item.batch, item.job
@@ -265,11 +275,28 @@ def _run(
         spec = FieldSpec.from_entry(job.entry.entry)
         new_place = not store.file_known(str(job.path), job.entry.source_id)
         if new_place:  # from now on a resumed scan knows origins from this file may exist
-            store.mark_file(str(job.path), job.entry.source_id, job.size, job.mtime_ns, [], scan_id,
-                            records=0, bad=0, finished=False)
+            store.mark_file(
+                str(job.path),
+                job.entry.source_id,
+                job.size,
+                job.mtime_ns,
+                [],
+                scan_id,
+                records=0,
+                bad=0,
+                finished=False,
+            )
         per_file[id(job)] = [0, 0]
-        batches = read_path(job.path, job.entry.format, job.entry.source_id, spec, batch_size=batch_size,
-                            split=job.entry.entry.split)
+        batches = prefetch(
+            read_path(
+                job.path,
+                job.entry.format,
+                job.entry.source_id,
+                spec,
+                batch_size=batch_size,
+                split=job.entry.entry.split,
+            )
+        )
         for batch in batches:
             _count_read(tallies, batch)
             tables, scanned_ids = _select_unscanned(store, batch.table, built, stamps, busy_ids, tallies)

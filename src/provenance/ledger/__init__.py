@@ -5,4 +5,15 @@ from .queries import exact_duplicates, near_duplicate_pairs
 from .schema import LATEST_VERSION, TABLES
 from .store import DEFAULT_LEDGER, Ledger, connect
 
-__all__ = ["FORMATS", "query", "render", "DEFAULT_LEDGER", "LATEST_VERSION", "TABLES", "Ledger", "connect", "exact_duplicates", "near_duplicate_pairs"]
+__all__ = [
+    "DEFAULT_LEDGER",
+    "FORMATS",
+    "LATEST_VERSION",
+    "TABLES",
+    "Ledger",
+    "connect",
+    "exact_duplicates",
+    "near_duplicate_pairs",
+    "query",
+    "render",
+]

@@ -21,12 +21,14 @@ def query(ledger: str | Path, sql: str) -> pa.Table:
     """Run SQL against a ledger opened read-only, with no access to other files: it can look, never change."""
     with Ledger(ledger, read_only=True) as store:
         try:
-            store.con.execute("SET enable_external_access = false")
+            store.execute("SET enable_external_access = false")
             return store.con.sql(sql).to_arrow_table() if sql.strip() else pa.table({})
         except duckdb.Error as exc:
             message = str(exc).splitlines()[0]
-            hint = "the ledger is opened read-only by 'query'" if "read-only" in message.lower() else (
-                "list the tables with: provenance query \"SHOW TABLES\""
+            hint = (
+                "the ledger is opened read-only by 'query'"
+                if "read-only" in message.lower()
+                else ('list the tables with: provenance query "SHOW TABLES"')
             )
             raise QueryError(f"query failed: {message}", hint=hint) from None
 

@@ -7,27 +7,24 @@ import pyarrow as pa
 from .store import Ledger
 
 
-def near_duplicate_pairs(ledger: Ledger, stamp: str, max_distance: int = 3) -> pa.Table:
-    """Pairs of records whose SimHash signatures differ in at most ``max_distance`` bits.
+def near_duplicate_pairs(ledger: Ledger, stamp: str, min_shared_bands: int = 2) -> pa.Table:
+    """Pairs of records whose MinHash LSH signatures (16 bands) share at least ``min_shared_bands`` bands.
 
-    Four 16-bit bands: two signatures within 3 bits share at least one band exactly (pigeonhole), so the join only
-    compares records that share a band.
+    The expected number of shared bands is 16 * J**4 for Jaccard similarity J of their word shingles, so the
+    default of 2 pairs records with J of about 0.6 and above; ``similarity`` is that estimate.
     """
-    bands = 4 if max_distance <= 3 else 8
-    width = 64 // bands
     return ledger.sql(
-        f"""
-        WITH sig AS (
-            SELECT DISTINCT record_id, ('0x' || value_hash)::UBIGINT AS h
-            FROM findings WHERE stamp = ? AND label = 'simhash64'),
-        banded AS (
-            SELECT record_id, h, b, (h >> (b * {width})::UBIGINT) & {(1 << width) - 1}::UBIGINT AS key
-            FROM sig, range({bands}) t(b))
-        SELECT DISTINCT x.record_id AS record_a, y.record_id AS record_b, bit_count(xor(x.h, y.h)) AS distance
-        FROM banded x JOIN banded y ON x.b = y.b AND x.key = y.key AND x.record_id < y.record_id
-        WHERE bit_count(xor(x.h, y.h)) <= ?
-        ORDER BY distance, record_a, record_b""",
-        [stamp, max_distance],
+        """
+        WITH banded AS (
+            SELECT DISTINCT record_id, b, substr(value_hash, b * 8 + 1, 8) AS key
+            FROM findings, range(16) t(b) WHERE stamp = ? AND label = 'minhash_lsh'),
+        shared AS (
+            SELECT x.record_id AS record_a, y.record_id AS record_b, count(*) AS bands
+            FROM banded x JOIN banded y ON x.b = y.b AND x.key = y.key AND x.record_id < y.record_id
+            GROUP BY ALL)
+        SELECT record_a, record_b, bands, round(pow(bands / 16, 0.25), 2) AS similarity
+        FROM shared WHERE bands >= ? ORDER BY bands DESC, record_a, record_b""",
+        [stamp, min_shared_bands],
     )
 
 

@@ -7,7 +7,7 @@ import os
 import re
 import secrets
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -79,23 +79,25 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> list[tuple]:
+        """Run one statement and consume its result (DuckDB 2 refuses new work while a result is unread)."""
+        return self.con.execute(sql, params if params is not None else []).fetchall()
+
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
-        self.con.execute("BEGIN TRANSACTION")
+    def transaction(self) -> Iterator[Ledger]:
+        self.execute("BEGIN TRANSACTION")
         try:
-            yield self.con
+            yield self
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self.execute("ROLLBACK")
             raise
-        self.con.execute("COMMIT")
+        self.execute("COMMIT")
 
     def _schema_version(self) -> int:
-        exists = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-        ).fetchone()[0]
+        exists = self.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'")
         if not exists:
             return 0
-        return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+        return self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations")
 
     def _check_version(self) -> int:
         version = self._schema_version()
@@ -106,7 +108,9 @@ class Ledger:
                 hint="upgrade provenance-toolkit to read it",
             )
         if version == 0 and self.read_only:
-            raise LedgerError(f"{self.path}: not a provenance ledger (no schema)", hint="create one with 'provenance init'")
+            raise LedgerError(
+                f"{self.path}: not a provenance ledger (no schema)", hint="create one with 'provenance init'"
+            )
         return version
 
     def _migrate(self) -> None:
@@ -151,16 +155,25 @@ class Ledger:
                 hint="restore it from your backup; without it, hashed values cannot be matched",
             ) from None
 
+    @contextmanager
+    def _views(self, **tables: pa.Table) -> Iterator[None]:
+        """Expose Arrow tables to SQL by name for the duration of a block (explicit, unlike replacement scans)."""
+        for name, table in tables.items():
+            self.con.register(name, table)
+        try:
+            yield
+        finally:
+            for name in tables:
+                self.con.unregister(name)
+
     # ---- reads ------------------------------------------------------------------------------------------------
     def sql(self, query: str, params: Sequence[Any] | None = None) -> pa.Table:
         """Run a query and return an Arrow table (keep working with it in polars or pandas)."""
-        if params:
-            return self.con.execute(query, list(params)).to_arrow_table()
-        return self.con.sql(query).to_arrow_table()
+        return self.con.sql(query, params=list(params) if params else None).to_arrow_table()
 
     def scalar(self, query: str, params: Sequence[Any] | None = None) -> Any:
-        row = self.con.execute(query, list(params or [])).fetchone()
-        return row[0] if row else None
+        rows = self.execute(query, list(params or []))
+        return rows[0][0] if rows else None
 
     def table_counts(self) -> dict[str, int]:
         from .schema import TABLES
@@ -196,8 +209,7 @@ class Ledger:
                     "declared_at": now,
                 }
             )
-        incoming = pa.Table.from_pylist(rows)  # noqa: F841 - read by DuckDB below
-        with self.transaction() as con:
+        with self._views(incoming=pa.Table.from_pylist(rows)), self.transaction() as con:
             con.execute("DELETE FROM sources WHERE source_id IN (SELECT source_id FROM incoming)")
             con.execute("INSERT INTO sources BY NAME SELECT * FROM incoming")
 
@@ -221,10 +233,11 @@ class Ledger:
 
     def file_done(self, path: str, source_id: str, size: int, mtime_ns: int, stamps: Sequence[str]) -> bool:
         """True when this exact file (same size and modification time) was fully read with all these stamps."""
-        row = self.con.execute(
+        rows = self.execute(
             "SELECT size, mtime_ns, stamps FROM files WHERE path = ? AND source_id = ? AND finished_at IS NOT NULL",
             [path, source_id],
-        ).fetchone()
+        )
+        row = rows[0] if rows else None
         if not row:
             return False
         return row[0] == size and row[1] == mtime_ns and set(stamps) <= set(row[2] or [])
@@ -233,8 +246,17 @@ class Ledger:
         return bool(self.scalar("SELECT count(*) FROM files WHERE path = ? AND source_id = ?", [path, source_id]))
 
     def mark_file(
-        self, path: str, source_id: str, size: int, mtime_ns: int, stamps: Sequence[str], scan_id: str,
-        *, records: int, bad: int, finished: bool,
+        self,
+        path: str,
+        source_id: str,
+        size: int,
+        mtime_ns: int,
+        stamps: Sequence[str],
+        scan_id: str,
+        *,
+        records: int,
+        bad: int,
+        finished: bool,
     ) -> None:
         """Record a file as started (``finished=False``) or as fully read and scanned with ``stamps``."""
         with self.transaction() as con:
@@ -242,24 +264,26 @@ class Ledger:
                 "SELECT stamps FROM files WHERE path = ? AND source_id = ? AND size = ? AND mtime_ns = ? "
                 "AND finished_at IS NOT NULL",
                 [path, source_id, size, mtime_ns],
-            ).fetchone()
+            )
             if finished and earlier:  # stamps done on this same file earlier stay done
-                stamps = sorted(set(stamps) | set(earlier[0] or []))
+                stamps = sorted(set(stamps) | set(earlier[0][0] or []))
             con.execute("DELETE FROM files WHERE path = ? AND source_id = ?", [path, source_id])
             con.execute(
                 "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [path, source_id, size, mtime_ns, records, bad, sorted(stamps), scan_id,
-                 _now() if finished else None],
+                [path, source_id, size, mtime_ns, records, bad, sorted(stamps), scan_id, _now() if finished else None],
             )
 
     def unscanned(self, record_ids: pa.Array, stamp: str) -> set[str]:
         """Which of these records have not yet been scanned with this scanner stamp."""
-        ids = pa.table({"record_id": record_ids})  # noqa: F841 - read by DuckDB below
-        done = self.con.execute(
+        with self._views(ids=pa.table({"record_id": record_ids})):
+            return self._unscanned(stamp)
+
+    def _unscanned(self, stamp: str) -> set[str]:
+        done = self.execute(
             "SELECT DISTINCT i.record_id FROM ids i WHERE NOT EXISTS "
             "(SELECT 1 FROM record_scans s WHERE s.record_id = i.record_id AND s.stamp = ?)",
             [stamp],
-        ).fetchall()
+        )
         return {r[0] for r in done}
 
     def append(
@@ -280,22 +304,24 @@ class Ledger:
         partial aggregate). ``new_place`` says no origin from this file or dataset split exists yet, which lets the
         first ingest skip the origin de-duplication join.
         """
-        batch = table  # noqa: F841 - read by DuckDB below
         now = _now()
         meta_expr = _kept_metadata_sql(kept_metadata)
+        ids = table.column("record_id")
+        # Only de-duplicate inside the batch when it has duplicates; the common case skips a hash aggregate.
+        distinct = "DISTINCT ON (record_id)" if len(set(ids.to_pylist())) < len(ids) else ""
+        meta_col = ", meta" if kept_metadata else ""
         origin_cols = ("kind", "path", "dataset_repo", "dataset_config", "dataset_split", "dataset_revision")
         origin_values = [origin.get(c) for c in origin_cols]
-        with self.transaction() as con:
-            before = con.execute("SELECT count(*) FROM records").fetchone()[0]
-            con.execute(
+        with self._views(batch=table), self.transaction() as con:
+            added = con.execute(
                 f"""INSERT INTO records
                 SELECT b.record_id, ?, b.content_hash, b.n_chars, b.n_bytes, b.record_license, b.record_license_raw,
                        {meta_expr}, ?, ?
-                FROM (SELECT * FROM batch QUALIFY row_number() OVER (PARTITION BY record_id) = 1) b
-                WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.record_id = b.record_id)""",
+                FROM (SELECT {distinct} record_id, content_hash, n_chars, n_bytes, record_license,
+                             record_license_raw{meta_col} FROM batch) b
+                ANTI JOIN records r ON r.record_id = b.record_id""",
                 [source_id, scan_id, now],
-            )
-            added = con.execute("SELECT count(*) FROM records").fetchone()[0] - before
+            )[0][0]
             dedupe = (
                 ""
                 if new_place
@@ -320,21 +346,19 @@ class Ledger:
                 ),
             )
             if bad:
-                bad_rows = pa.Table.from_pylist(  # noqa: F841 - read by DuckDB below
-                    [{"scan_id": scan_id, **b.model_dump()} for b in bad]
-                )
-                con.execute(
-                    'INSERT INTO bad_records SELECT scan_id, source_id, path, line, "row", reason FROM bad_rows'
-                )
+                bad_rows = pa.Table.from_pylist([{"scan_id": scan_id, **b.model_dump()} for b in bad])
+                with self._views(bad_rows=bad_rows):
+                    con.execute(
+                        'INSERT INTO bad_records SELECT scan_id, source_id, path, line, "row", reason FROM bad_rows'
+                    )
             for name, stamp, findings, scanned_ids, partial in scanned:
-                found = findings  # noqa: F841 - read by DuckDB below
-                ids = pa.table({"record_id": scanned_ids})  # noqa: F841
-                con.execute(
-                    "INSERT INTO findings SELECT record_id, ?, ?, kind, label, start, \"end\", score, value_hash, ? "
-                    "FROM found",
-                    [name, stamp, scan_id],
-                )
-                con.execute("INSERT INTO record_scans SELECT record_id, ?, ? FROM ids", [stamp, scan_id])
+                with self._views(found=findings, ids=pa.table({"record_id": scanned_ids})):
+                    con.execute(
+                        'INSERT INTO findings SELECT record_id, ?, ?, kind, label, start, "end", score, value_hash, ? '
+                        "FROM found",
+                        [name, stamp, scan_id],
+                    )
+                    con.execute("INSERT INTO record_scans SELECT record_id, ?, ? FROM ids", [stamp, scan_id])
                 if partial is not None:
                     con.execute(
                         "INSERT INTO scan_partials VALUES (?, ?, ?, ?, ?)",
@@ -343,7 +367,7 @@ class Ledger:
         return added
 
     def partials(self, stamp: str) -> list[tuple[str, dict[str, Any]]]:
-        rows = self.con.execute("SELECT source_id, payload FROM scan_partials WHERE stamp = ?", [stamp]).fetchall()
+        rows = self.execute("SELECT source_id, payload FROM scan_partials WHERE stamp = ?", [stamp])
         return [(source, orjson.loads(payload)) for source, payload in rows]
 
 

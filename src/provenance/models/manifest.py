@@ -26,10 +26,14 @@ class DataEntry(Model):
     """One file, glob or saved dataset belonging to a source, and how to read its records."""
 
     path: str | None = Field(None, description="a file or glob, relative to the manifest")
-    dataset: str | None = Field(None, description="a folder written by datasets' save_to_disk, relative to the manifest")
+    dataset: str | None = Field(
+        None, description="a folder written by datasets' save_to_disk, relative to the manifest"
+    )
     split: str | None = Field(None, description="split to read from a saved DatasetDict (default: all splits)")
     format: DataFormat | None = Field(None, description="inferred from the file extension when omitted")
-    text_field: str | list[str] = Field("text", description="column(s) holding the text; several are joined by a blank line")
+    text_field: str | list[str] = Field(
+        "text", description="column(s) holding the text; several are joined by a blank line"
+    )
     url_field: str | None = Field("url", description="a column holding the record's URL, used when present")
     license_field: str | None = Field(None, description="a per-record licence column; it wins over the source's")
     metadata: list[str] = Field(default_factory=list, description="columns copied into the ledger")

@@ -20,7 +20,8 @@ from .jsonarray import read_json_array
 from .lines import read_jsonl, read_text_lines
 from .wholefile import read_text_file
 
-DEFAULT_BATCH_SIZE = 50_000
+# >= DuckDB's row group (122,880 rows): an insert that large is written straight to the file, not the WAL.
+DEFAULT_BATCH_SIZE = 131_072
 
 _READERS = {
     DataFormat.jsonl: read_jsonl,

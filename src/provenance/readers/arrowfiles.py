@@ -33,8 +33,14 @@ def _batch_from_table(
     if bad:
         text = pc.filter(text, has_text)
         rows = pc.filter(rows, has_text)
-        extra = {k: (pc.filter(v, has_text) if isinstance(v, pa.Array | pa.ChunkedArray) else
-                     [x for x, keep in zip(v, has_text.to_pylist(), strict=True) if keep]) for k, v in extra.items()}
+        extra = {
+            k: (
+                pc.filter(v, has_text)
+                if isinstance(v, pa.Array | pa.ChunkedArray)
+                else [x for x, keep in zip(v, has_text.to_pylist(), strict=True) if keep]
+            )
+            for k, v in extra.items()
+        }
     return build_batch(source_id, origin, text.to_pylist(), row=rows, bad=bad, bytes_read=bytes_read, **extra)
 
 
@@ -93,8 +99,11 @@ def read_dataset_folder(
         splits = [split] if split else list(loaded)
         for name in splits:
             if name not in loaded:
-                bad = [BadRecord(source_id=source_id, path=str(folder),
-                                 reason=f"no split '{name}' (splits: {', '.join(loaded)})")]
+                bad = [
+                    BadRecord(
+                        source_id=source_id, path=str(folder), reason=f"no split '{name}' (splits: {', '.join(loaded)})"
+                    )
+                ]
                 yield build_batch(source_id, Origin(kind=OriginKind.file, path=str(folder)), [], bad=bad)
                 continue
             yield from read_dataset(loaded[name], source_id, spec, batch_size, split=name, repo=str(folder))

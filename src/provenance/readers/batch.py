@@ -84,7 +84,9 @@ class BatchBuilder:
         self.metas.append(meta)
 
     def reject(self, reason: str, *, line: int | None = None, row: int | None = None) -> None:
-        self.bad.append(BadRecord(source_id=self.source_id, path=self.origin.where(), line=line, row=row, reason=reason))
+        self.bad.append(
+            BadRecord(source_id=self.source_id, path=self.origin.where(), line=line, row=row, reason=reason)
+        )
 
     def flush(self, bytes_read: int = 0) -> RecordBatch:
         batch = build_batch(
@@ -130,6 +132,8 @@ def build_batch(
             data.append(pa.nulls(n, f.type))
         elif isinstance(values, pa.Array | pa.ChunkedArray):
             data.append(values.cast(f.type))
+        elif values and isinstance(values[0], bytes) and f.type == pa.string():
+            data.append(pa.array(values, pa.binary()).cast(f.type))  # raw JSON lines: C-side UTF-8 check
         else:
             data.append(pa.array(values, f.type))
     table = pa.Table.from_arrays(data, schema=BATCH_SCHEMA)

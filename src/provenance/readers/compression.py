@@ -28,7 +28,7 @@ def codec_of(path: Path) -> str | None:
 
 def open_binary(path: Path) -> tuple[BinaryIO, BinaryIO]:
     """Return (decompressed stream, raw file); the raw file's tell() measures progress through the input."""
-    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through the returned raw handle
+    raw = open(path, "rb")
     codec = codec_of(path)
     if codec == "gzip":
         return gzip.GzipFile(fileobj=raw, mode="rb"), raw

@@ -78,6 +78,8 @@ def read_delimited(
                     yield builder.flush(position - consumed)
                     consumed = position
         except CORRUPTION_ERRORS as exc:
-            builder.reject(f"the stream is truncated or corrupt after line {state['line']} ({exc})", line=state["line"] + 1)
+            builder.reject(
+                f"the stream is truncated or corrupt after line {state['line']} ({exc})", line=state["line"] + 1
+            )
         position = raw.tell()
     yield builder.flush(max(position - consumed, 0))

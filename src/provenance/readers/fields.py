@@ -33,7 +33,7 @@ class FieldSpec:
         return set(self.text_fields)
 
 
-def _scalar_text(value: Any) -> str | None:
+def scalar_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, str | int | float) and not isinstance(value, bool):
@@ -73,8 +73,8 @@ def _missing(name: str, value: Any, obj: dict) -> str:
 
 def extras_of(obj: dict, spec: FieldSpec) -> tuple[str | None, str | None, str | None]:
     """URL, licence and the remaining columns (as JSON) of a dict record."""
-    url = _scalar_text(obj.get(spec.url_field)) if spec.url_field else None
-    lic = _scalar_text(obj.get(spec.license_field)) if spec.license_field else None
+    url = scalar_text(obj.get(spec.url_field)) if spec.url_field else None
+    lic = scalar_text(obj.get(spec.license_field)) if spec.license_field else None
     rest = {k: v for k, v in obj.items() if k not in spec.reserved}
     meta = orjson.dumps(rest, default=str).decode() if rest else None
     return url, lic, meta
@@ -96,7 +96,7 @@ def columns_of_table(table: pa.Table, spec: FieldSpec, where: str) -> tuple[pa.A
     if len(texts) == 1:
         text = texts[0]
     else:
-        text = pc.binary_join_element_wise(*texts, TEXT_SEPARATOR, null_handling="skip")
+        text = pc.binary_join_element_wise(*texts, pa.scalar(TEXT_SEPARATOR, pa.large_string()), null_handling="skip")
         all_null = pc.and_(*[pc.is_null(t) for t in texts]) if len(texts) > 1 else pc.is_null(texts[0])
         text = pc.if_else(all_null, pa.scalar(None, pa.large_string()), text)
     extra: dict[str, Any] = {}

@@ -31,7 +31,10 @@ def read_text_file(path: Path, source_id: str, spec: FieldSpec, batch_size: int)
         builder.reject(f"invalid UTF-8 at byte {exc.start}; the file is one record, so it was skipped", line=line)
     else:
         if "\x00" in text:
-            builder.reject("the file contains NUL bytes: it looks binary, not text", line=text.count("\n", 0, text.index("\x00")) + 1)
+            builder.reject(
+                "the file contains NUL bytes: it looks binary, not text",
+                line=text.count("\n", 0, text.index("\x00")) + 1,
+            )
         else:
             builder.add(text, line=1, row=0, byte_offset=0)
     yield builder.flush(size)

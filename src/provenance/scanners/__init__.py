@@ -1,7 +1,7 @@
 """Scanners: one module each, pure functions of a batch. Importing this package registers them."""
 
 from . import textstats  # noqa: F401 - registers the scanner
-from .base import FINDINGS_SCHEMA, FindingsBuilder, ScanOutput, Scanner, ScannerConfig, merge_sums
+from .base import FINDINGS_SCHEMA, FindingsBuilder, Scanner, ScannerConfig, ScanOutput, merge_sums
 from .registry import available, create, register
 
 __all__ = [

@@ -47,8 +47,17 @@ class FindingsBuilder:
 
     columns: dict[str, list] = field(default_factory=lambda: {f.name: [] for f in FINDINGS_SCHEMA})
 
-    def add(self, record_id: str, kind: str, label: str, *, start: int | None = None, end: int | None = None,
-            score: float | None = None, value_hash: str | None = None) -> None:
+    def add(
+        self,
+        record_id: str,
+        kind: str,
+        label: str,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        score: float | None = None,
+        value_hash: str | None = None,
+    ) -> None:
         for name, value in zip(self.columns, (record_id, kind, label, start, end, score, value_hash), strict=True):
             self.columns[name].append(value)
 

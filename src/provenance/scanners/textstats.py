@@ -1,8 +1,8 @@
-"""Text statistics: size, words, empty and short records, and a SimHash signature for near-duplicate detection.
+"""Text statistics: size, words, empty and short records, and a MinHash signature for near-duplicate detection.
 
-Near-duplicates are not a property of one batch, so the scanner only emits each record's 64-bit SimHash (over word
-trigrams) as a finding; the ledger pairs records whose signatures differ in at most a few bits (see
-``ledger.queries.near_duplicate_pairs``), which works the same whichever engine produced the signatures.
+Near-duplicates are not a property of one batch, so the scanner only emits each record's MinHash LSH bands as a
+finding; the ledger pairs records that share several bands (``ledger.queries.near_duplicate_pairs``), which works
+the same whichever engine produced the signatures.
 """
 
 from __future__ import annotations
@@ -16,17 +16,19 @@ import numpy as np
 import pyarrow as pa
 from pydantic import Field
 
-from .base import FindingsBuilder, ScanOutput, Scanner, ScannerConfig
+from .base import FindingsBuilder, Scanner, ScannerConfig, ScanOutput
 from .registry import register
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_MASK = (1 << 64) - 1
-_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
+BANDS, ROWS = 16, 4  # MinHash LSH: 64 hashes in 16 bands of 4; pairs sharing bands have Jaccard ~ (shared/16)^(1/4)
+_rng = np.random.default_rng(20261123)  # fixed: signatures must agree across processes, machines and releases
+_SEEDS = _rng.integers(1, 2**63 - 1, size=BANDS * ROWS, dtype=np.uint64)
+_MULTS = _rng.integers(1, 2**63 - 1, size=BANDS * ROWS, dtype=np.uint64) | np.uint64(1)
 
 
 class TextStatsConfig(ScannerConfig):
     min_words: int = Field(5, ge=0, description="records with fewer words are flagged 'short'")
-    shingle: int = Field(3, ge=1, le=8, description="words per shingle in the SimHash")
+    shingle: int = Field(3, ge=1, le=8, description="words per shingle in the MinHash signature")
 
 
 def _token_hash(token: str) -> int:
@@ -34,27 +36,36 @@ def _token_hash(token: str) -> int:
     return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x5BD1E995)
 
 
-def simhash64(tokens: list[str], shingle: int, cache: dict[str, int]) -> int | None:
-    """SimHash of word shingles; token hashes are stable (CRC32 pairs), so signatures agree across processes."""
-    if len(tokens) < shingle:
+def minhash_bands(tokens: list[str], shingle: int, cache: dict[str, int]) -> str | None:
+    """MinHash of word shingles, folded into 16 band hashes of 8 hex digits each (128 characters).
+
+    Token hashes are CRC32 pairs, so signatures agree across processes and machines; shingles combine token
+    hashes arithmetically, which keeps the whole record vectorised in numpy.
+    """
+    if not tokens:
         return None
-    hashes = np.fromiter((cache[t] if t in cache else cache.setdefault(t, _token_hash(t)) for t in tokens),
-                         dtype=np.uint64, count=len(tokens))
-    n = len(tokens) - shingle + 1
-    combined = np.zeros(n, dtype=np.uint64)
+    k = min(shingle, len(tokens))
+    hashes = np.fromiter(
+        (cache[t] if t in cache else cache.setdefault(t, _token_hash(t)) for t in tokens),
+        dtype=np.uint64,
+        count=len(tokens),
+    )
+    n = len(tokens) - k + 1
     with np.errstate(over="ignore"):
-        for k in range(shingle):
-            combined = (combined ^ hashes[k : k + n]) * _MIX[k % 3]
-            combined ^= combined >> np.uint64(29)
-    bits = np.unpackbits(combined.view(np.uint8).reshape(n, 8), axis=1, bitorder="little")
-    votes = bits.sum(axis=0, dtype=np.int64) * 2 > n
-    return int(np.packbits(votes, bitorder="little").view(np.uint64)[0])
+        shingles = np.zeros(n, dtype=np.uint64)
+        for i in range(k):
+            shingles = (shingles ^ hashes[i : i + n]) * np.uint64(0x9E3779B97F4A7C15)
+            shingles ^= shingles >> np.uint64(31)
+        permuted = (shingles[:, None] ^ _SEEDS[None, :]) * _MULTS[None, :]
+        permuted ^= permuted >> np.uint64(29)
+    mins = permuted.min(axis=0).reshape(BANDS, ROWS)
+    return "".join(f"{zlib.crc32(band.tobytes()):08x}" for band in mins)
 
 
 @register
 class TextStats(Scanner):
     name: ClassVar[str] = "textstats"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     Config = TextStatsConfig
     description: ClassVar[str] = "characters, words, empty and short records, near-duplicate signatures"
     config: TextStatsConfig
@@ -80,9 +91,9 @@ class TextStats(Scanner):
             if n_words < self.config.min_words:
                 short += 1
                 out.add(record_id, "quality", "short", score=float(n_words))
-            signature = simhash64(tokens, self.config.shingle, cache)
+            signature = minhash_bands(tokens, self.config.shingle, cache)
             if signature is not None:
-                out.add(record_id, "signature", "simhash64", value_hash=f"{signature:016x}")
+                out.add(record_id, "signature", "minhash_lsh", value_hash=signature)
         partial = {
             "records": len(ids),
             "chars": chars_total,
