@@ -76,6 +76,14 @@ def _manifest_path(corpus: Path | None, sources: Path | None) -> Path:
     return corpus / "sources.yaml" if corpus.is_dir() else corpus
 
 
+def _short(path: str) -> str:
+    """Paths under the working directory are shown relative to it, as a user typed them."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
 def _print_report(report: provenance.ScanReport) -> None:
     table = Table(title=f"{report.command} {report.scan_id}: {report.status}", title_justify="left")
     for column in ("source", "files", "skipped (unchanged)", "records read", "records added", "MB read", "bad lines"):
@@ -103,7 +111,7 @@ def _print_report(report: provenance.ScanReport) -> None:
             "in the ledger's bad_records table:[/]"
         )
         for bad in report.bad_records[:20]:
-            err.print(f"  {bad.where()}: {bad.reason}", markup=False, highlight=False)
+            err.print(f"  {_short(bad.where())}: {bad.reason}", markup=False, highlight=False)
         if report.bad_records_total > 20:
             err.print('  ... see: provenance query "SELECT * FROM bad_records"')
     if report.not_checked:

@@ -96,7 +96,12 @@ def _parse_yaml(path: Path, text: str) -> tuple[Any, dict[tuple, int]]:
         raise ManifestError(f"{path}: the sources manifest is empty", hint=_MANIFEST_HINT)
     lines: dict[tuple, int] = {}
     _index_lines(node, (), lines)
-    return yaml.SafeLoader(text).construct_document(node), lines
+    try:
+        return yaml.SafeLoader(text).construct_document(node), lines
+    except yaml.MarkedYAMLError as exc:  # e.g. a !!python/object tag: the safe loader refuses to build objects
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ManifestError(f"{where}: not allowed in a sources manifest: {exc.problem}", hint=_MANIFEST_HINT) from None
 
 
 def _index_lines(node: yaml.Node, at: tuple, lines: dict[tuple, int]) -> None:
