@@ -10,6 +10,7 @@ writes; the ledger has a single writer.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import signal
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
@@ -41,6 +42,7 @@ CHECKS = {
     "demographics": "mentions of demographic groups",
 }
 REPORTED_BAD_RECORDS = 1000
+_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 class Interrupted(ProvenanceError):
@@ -287,7 +289,7 @@ def _run(
                 finished=False,
             )
         per_file[id(job)] = [0, 0]
-        batches = prefetch(
+        batches = (prefetch if _CPUS > 1 else iter)(
             read_path(
                 job.path,
                 job.entry.format,

@@ -40,8 +40,8 @@ def read_jsonl(path: Path, source_id: str, spec: FieldSpec, batch_size: int) -> 
             texts,
             line=lines,
             byte_offset=offsets,
-            url=urls,
-            record_license=licenses,
+            url=urls if url_field else None,
+            record_license=licenses if license_field else None,
             meta=metas,
             bad=bad,
             bytes_read=nbytes,
@@ -82,8 +82,11 @@ def read_jsonl(path: Path, source_id: str, spec: FieldSpec, batch_size: int) -> 
                 texts.append(text)
                 lines.append(line_no)
                 offsets.append(start)
-                urls.append(scalar_text(obj.get(url_field)) if url_field else None)
-                licenses.append(scalar_text(obj.get(license_field)) if license_field else None)
+                if url_field:
+                    url = obj.get(url_field)
+                    urls.append(url if type(url) is str else scalar_text(url))
+                if license_field:
+                    licenses.append(scalar_text(obj.get(license_field)))
                 metas.append(raw_line)
                 if len(texts) >= batch_size:
                     position = raw.tell()
