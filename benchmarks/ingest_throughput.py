@@ -85,7 +85,8 @@ def naive_rate(data: Path, sample: int, folder: Path) -> float:
                     [record_id, content, len(text), len(text.encode())],
                 )
             con.execute(
-                "INSERT INTO origins (record_id, source_id, kind, path, line, url) VALUES (?, 'bench', 'file', ?, ?, ?)",
+                "INSERT INTO origins (record_id, source_id, kind, path, line, url) "
+                "VALUES (?, 'bench', 'file', ?, ?, ?)",
                 [record_id, str(data), line_no, obj.get("url")],
             )
     elapsed = time.perf_counter() - start
@@ -136,7 +137,8 @@ def main() -> None:
     data = make_jsonl(DATA / f"short_{args.records}.jsonl", args.records)
     size_mb = data.stat().st_size / 1e6
     print(
-        f"corpus: {data.name}, {args.records:,} records, {size_mb:,.0f} MB ({size_mb * 1e6 / args.records:.0f} B/record)"
+        f"corpus: {data.name}, {args.records:,} records, {size_mb:,.0f} MB "
+        f"({size_mb * 1e6 / args.records:.0f} B/record)"
     )
 
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
@@ -155,10 +157,12 @@ def main() -> None:
         print(f"provenance ingest:            {rate:,.0f} records/s ({first:.2f} s), {added:,} records added")
         print(f"ratio ingest / naive:         {rate / naive:,.1f}x")
         print(
-            f"re-ingest, unchanged file:    {again:.3f} s = {again / first:.1%} of the first ingest, {added_again} rows added"
+            f"re-ingest, unchanged file:    {again:.3f} s = {again / first:.1%} of the first ingest, "
+            f"{added_again} rows added"
         )
         print(
-            f"re-ingest, forced re-read:    {forced:.2f} s = {forced / first:.1%} of the first ingest, {added_forced} rows added"
+            f"re-ingest, forced re-read:    {forced:.2f} s = {forced / first:.1%} of the first ingest, "
+            f"{added_forced} rows added"
         )
         print(f"ledger rows: records {rows['records']:,}, origins {rows['origins']:,}")
 

@@ -288,6 +288,9 @@ def schemas(
 
 
 def main() -> None:
+    # The toolkit never downloads: make any hidden hub access fail instead of reaching for the network.
+    for variable in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        os.environ.setdefault(variable, "1")
     try:
         app()
     except provenance.ProvenanceError as exc:

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from .._version import __version__
 from ..errors import LedgerBusyError, LedgerError
-from ..models import BadRecord, Source
+from ..models import BadRecord, License, Origin, RecordProvenance, Source
 from .schema import LATEST_VERSION, MIGRATIONS
 
 DEFAULT_LEDGER = "provenance.duckdb"
@@ -182,6 +182,32 @@ class Ledger:
 
     def sources(self) -> list[dict[str, Any]]:
         return self.sql("SELECT * FROM sources ORDER BY source_id").to_pylist()
+
+    def record(self, record_id: str) -> RecordProvenance | None:
+        """Everything the ledger knows about one record (never its text), or None if it has no such record."""
+        rows = self.sql(
+            """SELECT r.*, s.license AS source_license, s.license_raw AS source_license_raw
+               FROM records r JOIN sources s USING (source_id) WHERE r.record_id = ?""",
+            [record_id],
+        ).to_pylist()
+        if not rows:
+            return None
+        row = rows[0]
+        origins = self.sql(
+            'SELECT * EXCLUDE (record_id, source_id, scan_id) FROM origins WHERE record_id = ? ORDER BY path, line, "row"',
+            [record_id],
+        ).to_pylist()
+        own = License(spdx=row["record_license"], raw=row["record_license_raw"]) if row["record_license_raw"] else None
+        return RecordProvenance(
+            record_id=row["record_id"],
+            source_id=row["source_id"],
+            content_hash=row["content_hash"],
+            n_chars=row["n_chars"],
+            n_bytes=row["n_bytes"],
+            source_license=License(spdx=row["source_license"], raw=row["source_license_raw"]),
+            record_license=own,
+            origins=[Origin(**{k: v for k, v in o.items() if v is not None}) for o in origins],
+        )
 
     # ---- writes -----------------------------------------------------------------------------------------------
     def upsert_sources(self, sources: Sequence[Source], manifest: str | None) -> None:
