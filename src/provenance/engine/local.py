@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -274,7 +275,7 @@ def _run(
 
     backlog = 2 * workers if pool is not None else 0
     for job in jobs:
-        spec = FieldSpec.from_entry(job.entry.entry)
+        spec = FieldSpec.from_entry(job.entry.entry, with_meta=bool(built))
         new_place = not store.file_known(str(job.path), job.entry.source_id)
         if new_place:  # from now on a resumed scan knows origins from this file may exist
             store.mark_file(
@@ -289,7 +290,7 @@ def _run(
                 finished=False,
             )
         per_file[id(job)] = [0, 0]
-        batches = (prefetch if _CPUS > 1 else iter)(
+        batches = (partial(prefetch, depth=1) if _CPUS > 1 else iter)(
             read_path(
                 job.path,
                 job.entry.format,
@@ -380,8 +381,8 @@ def _report(
     for scanner in built:
         tally = tallies.scanners[scanner.name]
         total: dict[str, Any] = {}
-        for _source, partial in store.partials(str(scanner.stamp)):
-            total = scanner.merge(total, partial)
+        for _source, part in store.partials(str(scanner.stamp)):
+            total = scanner.merge(total, part)
         tally.summary = scanner.summarize(total)
         if scanner.name == "textstats":
             from ..ledger import exact_duplicates, near_duplicate_pairs

@@ -22,6 +22,7 @@ from ..models import BadRecord, License, Origin, RecordProvenance, Source
 from .schema import LATEST_VERSION, MIGRATIONS
 
 DEFAULT_LEDGER = "provenance.duckdb"
+WRITER_MEMORY = "384MB"
 
 
 def _now() -> dt.datetime:
@@ -54,12 +55,23 @@ def connect(path: str | Path, *, read_only: bool = False, config: dict[str, Any]
 class Ledger:
     """A handle on one ledger file. Use as a context manager; writes happen in :meth:`transaction` blocks."""
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+    ) -> None:
         self.path = Path(path)
         self.read_only = read_only
         config: dict[str, Any] = {}
         if threads:
             config["threads"] = threads
+        # DuckDB would take 80% of RAM for its cache; a writer streaming a corpus needs little and spills the rest.
+        limit = memory_limit or os.environ.get("PROVENANCE_MEMORY_LIMIT") or (None if read_only else WRITER_MEMORY)
+        if limit:
+            config["memory_limit"] = limit
         if read_only:
             self.con = connect(self.path, read_only=True, config=config)
             self._check_version()
@@ -194,7 +206,8 @@ class Ledger:
             return None
         row = rows[0]
         origins = self.sql(
-            'SELECT * EXCLUDE (record_id, source_id, scan_id) FROM origins WHERE record_id = ? ORDER BY path, line, "row"',
+            "SELECT * EXCLUDE (record_id, source_id, scan_id) FROM origins WHERE record_id = ? "
+            'ORDER BY path, line, "row"',
             [record_id],
         ).to_pylist()
         own = License(spdx=row["record_license"], raw=row["record_license_raw"]) if row["record_license_raw"] else None
@@ -345,17 +358,10 @@ class Ledger:
                        {meta_expr}, ?, ?
                 FROM (SELECT {distinct} record_id, content_hash, n_chars, n_bytes, record_license,
                              record_license_raw{meta_col} FROM batch) b
-                ANTI JOIN records r ON r.record_id = b.record_id""",
+                WHERE b.record_id NOT IN ({_SEEN_RECORDS})""",
                 [source_id, scan_id, now],
             )[0][0]
-            dedupe = (
-                ""
-                if new_place
-                else """WHERE NOT EXISTS (SELECT 1 FROM origins o WHERE o.record_id = b.record_id
-                        AND o.path IS NOT DISTINCT FROM $path AND o.dataset_repo IS NOT DISTINCT FROM $repo
-                        AND o.dataset_split IS NOT DISTINCT FROM $split
-                        AND o.line IS NOT DISTINCT FROM b.line AND o."row" IS NOT DISTINCT FROM b."row")"""
-            )
+            dedupe = "" if new_place else f"ANTI JOIN ({_SEEN_ORIGINS}) o ON {_SAME_PLACE}"
             con.execute(
                 f"""INSERT INTO origins
                 SELECT b.record_id, $source, $kind, $path, b.line, b."row", b.byte_offset, $repo, $config, $split,
@@ -395,6 +401,19 @@ class Ledger:
     def partials(self, stamp: str) -> list[tuple[str, dict[str, Any]]]:
         rows = self.execute("SELECT source_id, payload FROM scan_partials WHERE stamp = ?", [stamp])
         return [(source, orjson.loads(payload)) for source, payload in rows]
+
+
+# What of this batch the ledger already holds. The semi-joins hash the batch and stream the big table past it, so
+# memory stays the size of a batch however large the ledger grows (an anti-join would hash the big table).
+_SEEN_RECORDS = "SELECT r.record_id FROM records r SEMI JOIN batch x ON r.record_id = x.record_id"
+_SEEN_ORIGINS = """SELECT o.record_id, o.line, o."row" FROM origins o SEMI JOIN batch x ON o.record_id = x.record_id
+    WHERE o.path IS NOT DISTINCT FROM $path AND o.dataset_repo IS NOT DISTINCT FROM $repo
+      AND o.dataset_split IS NOT DISTINCT FROM $split"""
+
+
+_SAME_PLACE = (
+    'o.record_id = b.record_id AND o.line IS NOT DISTINCT FROM b.line AND o."row" IS NOT DISTINCT FROM b."row"'
+)
 
 
 def _kept_metadata_sql(keys: Sequence[str]) -> str:

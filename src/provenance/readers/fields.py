@@ -23,10 +23,11 @@ class FieldSpec:
     text_fields: tuple[str, ...] = ("text",)
     url_field: str | None = None
     license_field: str | None = None
+    with_meta: bool = True  # carry the other columns in the batch; off saves memory when nobody reads them
 
     @classmethod
-    def from_entry(cls, entry: DataEntry) -> FieldSpec:
-        return cls(tuple(entry.text_fields), entry.url_field, entry.license_field)
+    def from_entry(cls, entry: DataEntry, *, with_meta: bool = True) -> FieldSpec:
+        return cls(tuple(entry.text_fields), entry.url_field, entry.license_field, with_meta or bool(entry.metadata))
 
     @property
     def reserved(self) -> set[str]:
@@ -75,7 +76,7 @@ def extras_of(obj: dict, spec: FieldSpec) -> tuple[str | None, str | None, str |
     """URL, licence and the remaining columns (as JSON) of a dict record."""
     url = scalar_text(obj.get(spec.url_field)) if spec.url_field else None
     lic = scalar_text(obj.get(spec.license_field)) if spec.license_field else None
-    rest = {k: v for k, v in obj.items() if k not in spec.reserved}
+    rest = {k: v for k, v in obj.items() if k not in spec.reserved} if spec.with_meta else None
     meta = orjson.dumps(rest, default=str).decode() if rest else None
     return url, lic, meta
 
@@ -105,6 +106,6 @@ def columns_of_table(table: pa.Table, spec: FieldSpec, where: str) -> tuple[pa.A
     if spec.license_field and spec.license_field in table.column_names:
         extra["record_license"] = table.column(spec.license_field).cast(pa.string())
     rest = [c for c in table.column_names if c not in spec.reserved]
-    if rest:
+    if rest and spec.with_meta:
         extra["meta"] = [orjson.dumps(r, default=str).decode() for r in table.select(rest).to_pylist()]
     return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text, extra

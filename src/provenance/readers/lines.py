@@ -42,7 +42,7 @@ def read_jsonl(path: Path, source_id: str, spec: FieldSpec, batch_size: int) -> 
             byte_offset=offsets,
             url=urls if url_field else None,
             record_license=licenses if license_field else None,
-            meta=metas,
+            meta=metas if spec.with_meta else None,
             bad=bad,
             bytes_read=nbytes,
         )
@@ -87,7 +87,8 @@ def read_jsonl(path: Path, source_id: str, spec: FieldSpec, batch_size: int) -> 
                     urls.append(url if type(url) is str else scalar_text(url))
                 if license_field:
                     licenses.append(scalar_text(obj.get(license_field)))
-                metas.append(raw_line)
+                if spec.with_meta:
+                    metas.append(raw_line)
                 if len(texts) >= batch_size:
                     position = raw.tell()
                     yield flush(position - consumed)
