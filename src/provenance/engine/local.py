@@ -275,7 +275,7 @@ def _run(
 
     backlog = 2 * workers if pool is not None else 0
     for job in jobs:
-        spec = FieldSpec.from_entry(job.entry.entry, with_meta=bool(built))
+        spec = FieldSpec.from_entry(job.entry.entry, for_scanners=bool(built))
         new_place = not store.file_known(str(job.path), job.entry.source_id)
         if new_place:  # from now on a resumed scan knows origins from this file may exist
             store.mark_file(

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .._version import __version__
 from ..errors import LedgerBusyError, LedgerError
@@ -347,7 +348,7 @@ class Ledger:
         meta_expr = _kept_metadata_sql(kept_metadata)
         ids = table.column("record_id")
         # Only de-duplicate inside the batch when it has duplicates; the common case skips a hash aggregate.
-        distinct = "DISTINCT ON (record_id)" if len(set(ids.to_pylist())) < len(ids) else ""
+        distinct = "DISTINCT ON (record_id)" if pc.count_distinct(ids).as_py() < len(ids) else ""
         meta_col = ", meta" if kept_metadata else ""
         origin_cols = ("kind", "path", "dataset_repo", "dataset_config", "dataset_split", "dataset_revision")
         origin_values = [origin.get(c) for c in origin_cols]

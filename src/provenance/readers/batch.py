@@ -113,15 +113,16 @@ def build_batch(
     *,
     bad: list[BadRecord] | None = None,
     bytes_read: int = 0,
+    keep_text: bool = True,
     **columns: Any,
 ) -> RecordBatch:
-    """Identify the texts and assemble the Arrow table; missing columns are filled with nulls."""
+    """Identify the texts and assemble the Arrow table; missing columns (and the text, unless kept) are nulls."""
     ids = identify(source_id, texts)
     n = len(texts)
     arrays = {
         "record_id": ids.record_ids,
         "content_hash": ids.content_hashes,
-        "text": ids.texts,
+        "text": ids.texts if keep_text else None,
         "n_chars": ids.n_chars,
         "n_bytes": ids.n_bytes,
     }

@@ -44,6 +44,7 @@ def read_jsonl(path: Path, source_id: str, spec: FieldSpec, batch_size: int) -> 
             record_license=licenses if license_field else None,
             meta=metas if spec.with_meta else None,
             bad=bad,
+            keep_text=spec.with_text,
             bytes_read=nbytes,
         )
         for column in (texts, lines, offsets, urls, licenses, metas, bad):
