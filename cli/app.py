@@ -40,6 +40,7 @@ LedgerOpt = Annotated[
     typer.Option("--ledger", "-l", envvar="PROVENANCE_LEDGER", help="the ledger file (DuckDB)", show_default=True),
 ]
 DEFAULT_LEDGER = Path(provenance.DEFAULT_LEDGER)
+TABLE_ROWS = 200
 
 
 def _version(value: bool) -> None:
@@ -205,9 +206,15 @@ def query(
         table = Table(show_lines=False)
         for name in result.column_names:
             table.add_column(name)
-        for row in result.to_pylist():
+        for row in result.slice(0, TABLE_ROWS).to_pylist():
             table.add_row(*("" if v is None else str(v) for v in row.values()))
-        (Console(file=open(output, "w"), width=200) if output else out).print(table)
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                Console(file=fh, width=200).print(table)
+        else:
+            out.print(table)
+        if result.num_rows > TABLE_ROWS:
+            err.print(f"showing {TABLE_ROWS} of {result.num_rows:,} rows; use --format csv, json or parquet for all")
         return
     text = render_table(result, format, output)
     if text is not None:
