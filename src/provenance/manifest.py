@@ -57,6 +57,8 @@ def infer_format(path: Path) -> DataFormat | None:
 def load_manifest(path: str | Path) -> Manifest:
     """Read and check a sources manifest; every problem is a :class:`ManifestError` naming file:line and field."""
     path = Path(path)
+    if path.is_dir():
+        path = path / "sources.yaml"
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -66,6 +68,7 @@ def load_manifest(path: str | Path) -> Manifest:
     except (OSError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{path}: cannot read the sources manifest ({exc})") from None
     data, lines = _parse_yaml(path, text)
+    _check_unique_ids(path, data, lines)
     try:
         model = SourcesManifest.model_validate(data)
     except ValidationError as exc:
@@ -87,9 +90,7 @@ def _parse_yaml(path: Path, text: str) -> tuple[Any, dict[tuple, int]]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ManifestError(f"{where}: not valid YAML: {exc.problem}", hint=_MANIFEST_HINT) from None
+        raise ManifestError(_yaml_problem(path, text, exc), hint=_MANIFEST_HINT) from None
     except yaml.YAMLError as exc:
         raise ManifestError(f"{path}: not valid YAML: {exc}", hint=_MANIFEST_HINT) from None
     if node is None:
@@ -102,6 +103,35 @@ def _parse_yaml(path: Path, text: str) -> tuple[Any, dict[tuple, int]]:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise ManifestError(f"{where}: not allowed in a sources manifest: {exc.problem}", hint=_MANIFEST_HINT) from None
+
+
+def _yaml_problem(path: Path, text: str, exc: yaml.MarkedYAMLError) -> str:
+    """Name the line where the problem starts: an unclosed quote is noticed only at the end of the file."""
+    last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
+    problem, context = exc.problem_mark, exc.context_mark
+    if context is not None and (problem is None or problem.line + 1 > last_line):
+        detail = f"{exc.context} here, and {exc.problem}" if exc.context else str(exc.problem)
+        return f"{path}:{context.line + 1}: not valid YAML: {detail}"
+    line = min(problem.line + 1, last_line) if problem is not None else 1
+    return f"{path}:{line}: not valid YAML: {exc.problem}"
+
+
+def _check_unique_ids(path: Path, data: Any, lines: dict[tuple, int]) -> None:
+    if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
+        return
+    first: dict[str, int] = {}
+    for i, source in enumerate(data["sources"]):
+        sid = source.get("id") if isinstance(source, dict) else None
+        if not isinstance(sid, str):
+            continue
+        if sid in first:
+            loc = ("sources", i, "id")
+            raise ManifestError(
+                f"{path}:{_line_of(loc, lines)}: {_field_name(loc)}: source id '{sid}' is already used by "
+                f"sources[{first[sid]}] (line {_line_of(('sources', first[sid], 'id'), lines)})",
+                hint="give every source its own id",
+            )
+        first[sid] = i
 
 
 def _index_lines(node: yaml.Node, at: tuple, lines: dict[tuple, int]) -> None:
