@@ -19,8 +19,9 @@ from provenance.ledger import render as render_table
 from provenance.schemas import drift as schema_drift
 from provenance.schemas import write as write_schemas
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# Piped output is read by people and scripts alike: never cut a cell to fit an imagined 80 columns.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 1000)
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
 STATE = {"debug": False}
 
 app = typer.Typer(
@@ -60,12 +61,17 @@ def main_options(
 
 
 @app.command()
-def init(ledger: LedgerOpt = DEFAULT_LEDGER) -> None:
+def init(
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    new_key: Annotated[
+        bool, typer.Option("--new-key", help="replace a lost key file (old hashed values stop matching)")
+    ] = False,
+) -> None:
     """Create an empty ledger (or upgrade an old one to the current schema).
 
     Example: provenance init --ledger prov.duckdb
     """
-    with provenance.init(str(ledger)) as store:
+    with provenance.init(str(ledger), new_key=new_key) as store:
         out.print(f"ledger ready: {store.path} (key file: {store.secret_path.name}, readable by you only)")
 
 

@@ -194,11 +194,6 @@ def test_sources_list(cli_scan, sample_data: Path) -> None:
         assert f" {counts[source['id']]} " in row
 
 
-@pytest.mark.xfail(
-    reason="BUG: piped (or in an 80-column terminal), 'sources list' truncates cells, so licences read "
-    "'CC-BY-SA-4…' and consent bases 'licence_gr…': the one fact the command is for is cut off",
-    strict=True,
-)
 def test_sources_list_piped_shows_whole_licence_ids(cli_scan, sample_data: Path) -> None:
     code, out, err = run_cli_in(cli_scan["work"], "sources", "list", "--ledger", cli_scan["ledger"])
     assert code == 0, err

@@ -245,11 +245,6 @@ def test_forced_rescan_rereads_and_adds_nothing(sample_scan, sample_manifest: Pa
     assert ledger_content(ledger) == before  # records, origins, findings, record_scans
 
 
-@pytest.mark.xfail(
-    reason="BUG: every forced re-scan (and every resumed file) appends its bad lines to bad_records again, so the "
-    "card's 'unreadable lines [measured]' doubles (wiki: 8 instead of 4)",
-    strict=True,
-)
 def test_forced_rescan_does_not_double_unreadable_lines(sample_scan, sample_manifest: Path, tmp_path: Path) -> None:
     ledger = copy_ledger(sample_scan.path, tmp_path)
     provenance.scan(sample_manifest, ledger, force=True)
@@ -384,12 +379,6 @@ def test_resumed_scan_with_a_different_batch_size(mixed_corpus: Path, mixed_expe
     assert ledger_content(ledger) == mixed_expected
 
 
-@pytest.mark.xfail(
-    reason="BUG: the files table keys a saved dataset by folder only, so once the first split (train) is marked "
-    "finished, a scan interrupted inside the second split (test) resumes by skipping it: its remaining rows are "
-    "never ingested",
-    strict=True,
-)
 def test_interrupted_inside_the_second_split_resumes_it(tmp_path: Path) -> None:
     import datasets
 
@@ -635,12 +624,6 @@ def test_content_queries_cover_the_tables() -> None:
 
 
 # ---- the read-ahead thread -----------------------------------------------------------------------------------------
-@pytest.mark.xfail(
-    reason="BUG: when a scan stops early (Ctrl-C, an error) after the reader has finished its file, the read-ahead "
-    "thread blocks forever in buffer.put(_DONE) (no timeout, no stop check): the thread and the batches it holds "
-    "leak, and every such stop waits 5 s in thread.join",
-    strict=True,
-)
 def test_read_ahead_thread_ends_when_the_consumer_stops_early() -> None:
     import threading
 

@@ -64,12 +64,6 @@ def test_each_ledger_gets_its_own_key(tmp_path: Path) -> None:
     assert (tmp_path / "a.duckdb.key").read_text() != (tmp_path / "b.duckdb.key").read_text()
 
 
-@pytest.mark.xfail(
-    reason="BUG: opening an existing ledger whose key file has gone silently creates a new key, so values hashed "
-    "with the old key can never be matched again; Ledger.secret() says to restore the key from a backup, but by "
-    "then it has been replaced",
-    strict=True,
-)
 def test_missing_key_of_an_existing_ledger_is_an_error(ledger_path: Path) -> None:
     Ledger(ledger_path).close()
     ledger_path.with_name(ledger_path.name + ".key").unlink()

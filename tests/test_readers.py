@@ -153,11 +153,6 @@ def test_truncated_json_array_keeps_the_items_before(tmp_path: Path) -> None:
     assert [b.row for b in got.bad] == [7]
 
 
-@pytest.mark.xfail(
-    reason="BUG: a .json file whose top level is an object or a scalar (not an array) yields no records and "
-    "reports nothing, so a whole file is silently dropped",
-    strict=True,
-)
 @pytest.mark.parametrize("content", [{"data": [{"text": "a"}]}, {"text": "a"}, 42], ids=["wrapped", "object", "scalar"])
 def test_json_file_that_is_not_an_array_is_reported(tmp_path: Path, content: Any) -> None:
     path = tmp_path / "a.json"
@@ -229,11 +224,6 @@ def test_ragged_csv_row_is_reported_and_neighbours_kept(tmp_path: Path) -> None:
     assert got.bad_lines == [4]
 
 
-@pytest.mark.xfail(
-    reason="BUG: CSV/TSV 'row' counts only the rows that were kept, so after a bad row every row number is off by "
-    "one (JSON arrays and Parquet count every row, so 'row' locates the record there)",
-    strict=True,
-)
 def test_csv_row_numbers_count_every_data_row(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_text("id,text\n1,one\n2,two,extra\n3,three\n", encoding="utf-8")
@@ -242,11 +232,6 @@ def test_csv_row_numbers_count_every_data_row(tmp_path: Path) -> None:
     assert [r["row"] for r in got.rows] == [0, 2]
 
 
-@pytest.mark.xfail(
-    reason="BUG: an unterminated quote in a CSV swallows every following line into one record's text and nothing "
-    "is reported",
-    strict=True,
-)
 def test_unterminated_csv_quote_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_text('id,text\n1,"never closed\n2,two\n3,three\n', encoding="utf-8")
@@ -409,11 +394,6 @@ def test_truncated_bzip2_keeps_the_lines_before_the_damage(tmp_path: Path) -> No
     assert got.bad_lines == [survivors + 1]
 
 
-@pytest.mark.xfail(
-    reason="BUG: a truncated .zst file ends silently: the records in the lost part are dropped and nothing is "
-    "reported (a single frame missing its last bytes yields 0 records and 0 bad records)",
-    strict=True,
-)
 @pytest.mark.parametrize("cut", ["last-bytes", "second-frame"])
 def test_truncated_zstd_is_reported(tmp_path: Path, cut: str) -> None:
     data = _jsonl_bytes(400)
@@ -535,12 +515,6 @@ def test_parquet_several_text_fields_some_null(tmp_path: Path) -> None:
     assert [r["row"] for r in got.rows] == [0, 1, 2]
 
 
-@pytest.mark.xfail(
-    reason="BUG: Parquet/datasets input with several text fields crashes the read (pyarrow ArrowInvalid 'Array "
-    "arguments must all be the same length') when a row has every text field null, instead of reporting that row: "
-    "pc.binary_join_element_wise(null_handling='skip') drops all-null rows on pyarrow 26",
-    strict=True,
-)
 def test_parquet_several_text_fields_with_nulls(tmp_path: Path) -> None:
     path = tmp_path / "a.parquet"
     pq.write_table(pa.table({"q": ["Q1", None, None], "a": ["A1", "A2", None]}), path)
@@ -626,11 +600,6 @@ def test_sample_hf_dataset_dict(sample_data: Path) -> None:
         assert [r["row"] for r in got.rows] == list(range(len(want)))
 
 
-@pytest.mark.xfail(
-    reason="BUG: a bad row in a dataset is located as '<folder>[split]#None:<row>' because the batch origin is "
-    "formatted before the row is known",
-    strict=True,
-)
 def test_bad_dataset_row_location_is_readable(tmp_path: Path) -> None:
     import datasets
 

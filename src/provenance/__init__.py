@@ -20,9 +20,12 @@ from .manifest import load_manifest
 from .models import Finding, Origin, Policy, RecordProvenance, ScanReport, Source
 
 
-def init(ledger: str = DEFAULT_LEDGER) -> Ledger:
-    """Create (or upgrade) a ledger file and return it open for writing."""
-    return Ledger(ledger)
+def init(ledger: str = DEFAULT_LEDGER, *, new_key: bool = False) -> Ledger:
+    """Create (or upgrade) a ledger file and return it open for writing.
+
+    ``new_key`` replaces a lost key file; values hashed with the old key can no longer be matched.
+    """
+    return Ledger(ledger, new_key=new_key)
 
 
 def sources(ledger: str = DEFAULT_LEDGER) -> list[dict]:

@@ -28,7 +28,7 @@ from ..errors import ProvenanceError
 from ..ledger import Ledger
 from ..licenses import UNKNOWN, LicenseParseError, normalize_license
 from ..manifest import Manifest, ResolvedEntry, load_manifest
-from ..models import BadRecord, ScannerTally, ScanReport, SourceTally
+from ..models import BadRecord, DataFormat, ScannerTally, ScanReport, SourceTally
 from ..readers import DEFAULT_BATCH_SIZE, FieldSpec, RecordBatch, read_path
 from ..scanners import Scanner, ScanOutput, create
 from .prefetch import prefetch
@@ -56,6 +56,12 @@ class _FileJob:
     path: Path
     size: int
     mtime_ns: int
+
+    @property
+    def key(self) -> str:
+        """How the files table names this unit of work: a saved dataset's splits are done one by one."""
+        split = self.entry.entry.split
+        return f"{self.path}[{split}]" if split and self.entry.format is DataFormat.hf_disk else str(self.path)
 
 
 @dataclass
@@ -178,7 +184,7 @@ def scan(
         for job in jobs:
             tally = tallies.source(job.entry.source_id)
             tally.files += 1
-            if not force and store.file_done(str(job.path), job.entry.source_id, job.size, job.mtime_ns, stamps):
+            if not force and store.file_done(job.key, job.entry.source_id, job.size, job.mtime_ns, stamps):
                 tally.files_skipped += 1
             else:
                 todo.append(job)
@@ -238,7 +244,7 @@ def _run(
             job = item.job
             records, bad = per_file.pop(id(job))
             store.mark_file(
-                str(job.path),
+                job.key,
                 job.entry.source_id,
                 job.size,
                 job.mtime_ns,
@@ -276,10 +282,10 @@ def _run(
     backlog = 2 * workers if pool is not None else 0
     for job in jobs:
         spec = FieldSpec.from_entry(job.entry.entry, for_scanners=bool(built))
-        new_place = not store.file_known(str(job.path), job.entry.source_id)
+        new_place = not store.file_known(job.key, job.entry.source_id)
         if new_place:  # from now on a resumed scan knows origins from this file may exist
             store.mark_file(
-                str(job.path),
+                job.key,
                 job.entry.source_id,
                 job.size,
                 job.mtime_ns,

@@ -22,20 +22,24 @@ def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
     buffer: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
+    def put(item: object) -> bool:
+        """Hand over one item unless the consumer has gone; never block past its departure."""
+        while not stop.is_set():
+            try:
+                buffer.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce() -> None:
         try:
             for item in items:
-                while not stop.is_set():
-                    try:
-                        buffer.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not put(item):
                     return
-            buffer.put(_DONE)
+            put(_DONE)
         except BaseException as exc:  # handed to the consumer, which re-raises it in its own thread
-            buffer.put(_Failure(exc))
+            put(_Failure(exc))
 
     thread = threading.Thread(target=produce, name="provenance-reader", daemon=True)
     thread.start()
@@ -50,3 +54,5 @@ def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
     finally:
         stop.set()
         thread.join(timeout=5)
+        while not buffer.empty():  # drop batches read ahead for nobody
+            buffer.get_nowait()

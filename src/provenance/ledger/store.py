@@ -63,6 +63,7 @@ class Ledger:
         read_only: bool = False,
         threads: int | None = None,
         memory_limit: str | None = None,
+        new_key: bool = False,
     ) -> None:
         self.path = Path(path)
         self.read_only = read_only
@@ -79,8 +80,9 @@ class Ledger:
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.con = connect(self.path, config=config)
+            created = self._schema_version() == 0
             self._migrate()
-            self._ensure_secret()
+            self._ensure_secret(created or new_key)
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -151,10 +153,20 @@ class Ledger:
     def secret_path(self) -> Path:
         return self.path.with_name(self.path.name + ".key")
 
-    def _ensure_secret(self) -> None:
-        """The per-ledger key for hashing PII values; readable by its owner only, never printed or stored inside."""
+    def _ensure_secret(self, created: bool) -> None:
+        """The per-ledger key for hashing PII values; readable by its owner only, never printed or stored inside.
+
+        Only a new ledger gets a new key: replacing a lost one would silently orphan every value hashed so far.
+        """
         if self.secret_path.exists():
             return
+        if not created:
+            self.con.close()
+            raise LedgerError(
+                f"{self.secret_path}: the key file of this ledger is missing",
+                hint="restore it from your backup; without it, values hashed so far (e.g. e-mail addresses found "
+                "by scanners) can no longer be matched. If it is lost for good: provenance init --new-key",
+            )
         fd = os.open(self.secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
@@ -381,8 +393,11 @@ class Ledger:
             if bad:
                 bad_rows = pa.Table.from_pylist([{"scan_id": scan_id, **b.model_dump()} for b in bad])
                 with self._views(bad_rows=bad_rows):
-                    con.execute(
-                        'INSERT INTO bad_records SELECT scan_id, source_id, path, line, "row", reason FROM bad_rows'
+                    con.execute(  # a re-read file reports its bad lines again: keep each once
+                        'INSERT INTO bad_records SELECT scan_id, source_id, path, line, "row", reason FROM bad_rows b '
+                        "WHERE NOT EXISTS (SELECT 1 FROM bad_records o WHERE o.source_id = b.source_id "
+                        "AND o.path = b.path AND o.line IS NOT DISTINCT FROM b.line "
+                        'AND o."row" IS NOT DISTINCT FROM b."row" AND o.reason = b.reason)'
                     )
             for name, stamp, findings, scanned_ids, partial in scanned:
                 with self._views(found=findings, ids=pa.table({"record_id": scanned_ids})):

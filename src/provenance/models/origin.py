@@ -27,6 +27,13 @@ class Origin(Model):
     url: str | None = None
     fetched_at: dt.datetime | None = None
 
+    def place(self) -> str:
+        """The file, or the dataset and split, without the position inside it."""
+        if self.kind is OriginKind.dataset:
+            split = f"[{self.dataset_split}]" if self.dataset_split else ""
+            return f"{self.dataset_repo}{split}"
+        return self.path or self.url or "?"
+
     def where(self) -> str:
         """A short human location, as used in error messages and reports (file:line, repo[split]#row)."""
         if self.kind is OriginKind.dataset:

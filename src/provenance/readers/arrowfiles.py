@@ -18,7 +18,7 @@ from .fields import FieldError, FieldSpec, columns_of_table
 def _batch_from_table(
     table: pa.Table, first_row: int, source_id: str, origin: Origin, spec: FieldSpec, bytes_read: int
 ) -> RecordBatch:
-    where = origin.where()
+    where = origin.place()
     try:
         text, extra = columns_of_table(table, spec, where)
     except FieldError as exc:

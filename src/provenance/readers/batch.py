@@ -85,7 +85,7 @@ class BatchBuilder:
 
     def reject(self, reason: str, *, line: int | None = None, row: int | None = None) -> None:
         self.bad.append(
-            BadRecord(source_id=self.source_id, path=self.origin.where(), line=line, row=row, reason=reason)
+            BadRecord(source_id=self.source_id, path=self.origin.place(), line=line, row=row, reason=reason)
         )
 
     def flush(self, bytes_read: int = 0) -> RecordBatch:

@@ -1,9 +1,13 @@
-"""CSV and TSV with a header row. Rows may span lines (quoted newlines); each row is reported by its first line."""
+"""CSV and TSV with a header row. Rows may span lines (quoted newlines); each row is reported by its first line.
+
+``row`` counts every data row, kept or not, so it locates a record the way a spreadsheet would. An unclosed quote
+would otherwise swallow the rest of the file into one field: it is reported, and the lines after it are read again.
+"""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..models import Origin, OriginKind
@@ -12,6 +16,43 @@ from .compression import CORRUPTION_ERRORS, open_binary
 from .fields import FieldError, FieldSpec, extras_of, text_of
 
 csv.field_size_limit(2**31 - 1)
+RECOVERY_LINES = 100_000  # how far back an unclosed quote can be recovered from
+
+
+def _rows(
+    lines: Iterator[tuple[int, str]], delimiter: str, reject: Callable[[str, int | None], None]
+) -> Iterator[tuple[int, list[str]]]:
+    """(first line, fields) of every row; unreadable rows go to ``reject``."""
+    current: list[tuple[int, str]] = []  # the lines of the row being read, for locating and recovering it
+
+    def feed() -> Iterator[str]:
+        for item in lines:
+            if len(current) < RECOVERY_LINES:
+                current.append(item)
+            yield item[1]
+
+    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            start = current[0][0] if current else None
+            if "unexpected end of data" in str(exc) and len(current) > 1:
+                reject(
+                    f"a quoted field opened on this line never closes; the {len(current) - 1:,} line(s) after it "
+                    "were read again as rows",
+                    start,
+                )
+                yield from _rows(iter(current[1:]), delimiter, reject)
+                return
+            reject(f"unreadable row: {exc}", start)
+            current.clear()
+            continue
+        start = current[0][0] if current else 0
+        current.clear()
+        yield start, values
 
 
 def read_delimited(
@@ -19,44 +60,33 @@ def read_delimited(
 ) -> Iterator[RecordBatch]:
     builder = BatchBuilder(source_id, Origin(kind=OriginKind.file, path=str(path)))
     stream, raw = open_binary(path)
-    state = {"line": 0, "row_start": None}
+    last_line = 0
 
-    def decoded_lines() -> Iterator[str]:
-        for raw_line in stream:
-            state["line"] += 1
-            if state["line"] == 1 and raw_line.startswith(b"\xef\xbb\xbf"):
+    def decoded_lines() -> Iterator[tuple[int, str]]:
+        nonlocal last_line
+        for number, raw_line in enumerate(stream, 1):
+            last_line = number
+            if number == 1 and raw_line.startswith(b"\xef\xbb\xbf"):
                 raw_line = raw_line[3:]
             try:
-                text = raw_line.decode("utf-8")
+                yield number, raw_line.decode("utf-8")
             except UnicodeDecodeError as exc:
-                builder.reject(f"invalid UTF-8 at byte {exc.start} of the line; line skipped", line=state["line"])
-                continue
-            if state["row_start"] is None:
-                state["row_start"] = state["line"]
-            yield text
+                builder.reject(f"invalid UTF-8 at byte {exc.start} of the line; line skipped", line=number)
+
+    def reject(reason: str, line: int | None) -> None:
+        builder.reject(reason, line=line)
 
     consumed = 0
-    row_index = 0
     with raw, stream:
-        reader = csv.reader(decoded_lines(), delimiter=delimiter)
+        rows = _rows(decoded_lines(), delimiter, reject)
         try:
-            header = next(reader, None)
-            state["row_start"] = None
-            if header is None:
+            first = next(rows, None)
+            if first is None:
                 builder.reject("the file is empty: no header row")
                 yield builder.flush(raw.tell())
                 return
-            header = [h.strip() for h in header]
-            while True:
-                try:
-                    values = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    builder.reject(f"unreadable row: {exc}", line=state["row_start"] or state["line"])
-                    state["row_start"] = None
-                    continue
-                line, state["row_start"] = state["row_start"], None
+            header = [h.strip() for h in first[1]]
+            for row_index, (line, values) in enumerate(rows):
                 if not values or values == [""]:
                     continue
                 if len(values) != len(header):
@@ -72,14 +102,11 @@ def read_delimited(
                     continue
                 url, lic, meta = extras_of(obj, spec)
                 builder.add(text, line=line, row=row_index, url=url or None, license=lic or None, meta=meta)
-                row_index += 1
                 if len(builder) >= batch_size:
                     position = raw.tell()
                     yield builder.flush(position - consumed)
                     consumed = position
         except CORRUPTION_ERRORS as exc:
-            builder.reject(
-                f"the stream is truncated or corrupt after line {state['line']} ({exc})", line=state["line"] + 1
-            )
+            builder.reject(f"the stream is truncated or corrupt after line {last_line} ({exc})", line=last_line + 1)
         position = raw.tell()
     yield builder.flush(max(position - consumed, 0))

@@ -7,7 +7,6 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..models import DataEntry
 
@@ -100,10 +99,12 @@ def columns_of_table(table: pa.Table, spec: FieldSpec, where: str) -> tuple[pa.A
         texts.append(col.cast(pa.large_string()))
     if len(texts) == 1:
         text = texts[0]
-    else:
-        text = pc.binary_join_element_wise(*texts, pa.scalar(TEXT_SEPARATOR, pa.large_string()), null_handling="skip")
-        all_null = pc.and_(*[pc.is_null(t) for t in texts]) if len(texts) > 1 else pc.is_null(texts[0])
-        text = pc.if_else(all_null, pa.scalar(None, pa.large_string()), text)
+    else:  # join the present parts row by row; a row with none stays null and is reported by the caller
+        columns = [t.to_pylist() for t in texts]
+        joined = [
+            TEXT_SEPARATOR.join(p for p in parts if p is not None) or None for parts in zip(*columns, strict=True)
+        ]
+        text = pa.array(joined, pa.large_string())
     extra: dict[str, Any] = {}
     if spec.url_field and spec.url_field in table.column_names:
         extra["url"] = table.column(spec.url_field).cast(pa.string())

@@ -19,6 +19,18 @@ def read_json_array(path: Path, source_id: str, spec: FieldSpec, batch_size: int
     consumed = 0
     row = -1
     with raw, stream:
+        if hasattr(stream, "peek") and stream.peek(3)[:3] == b"\xef\xbb\xbf":
+            stream.read(3)
+        top = _top_level(stream)
+        if top != "[":
+            kind = {"{": "an object", "": "empty"}.get(top, "a single value")
+            builder.reject(
+                f"the top level of the file is {kind}, not an array of records; "
+                "for one JSON object per line use format: jsonl",
+                row=None,
+            )
+            yield builder.flush(raw.tell())
+            return
         try:
             for row, obj in enumerate(ijson.items(stream, "item", use_float=True)):
                 if not isinstance(obj, dict):
@@ -43,3 +55,10 @@ def read_json_array(path: Path, source_id: str, spec: FieldSpec, batch_size: int
             )
         position = raw.tell()
     yield builder.flush(max(position - consumed, 0))
+
+
+def _top_level(stream) -> str:
+    """The first significant character of the file, without consuming it."""
+    head = stream.peek(1 << 16)[: 1 << 16] if hasattr(stream, "peek") else b"["
+    head = head.lstrip(b" \t\r\n")
+    return head[:1].decode("ascii", "replace") if head else ""
