@@ -14,6 +14,7 @@ from ..models import Origin, OriginKind
 from .batch import BatchBuilder, RecordBatch
 from .compression import CORRUPTION_ERRORS, open_binary
 from .fields import FieldError, FieldSpec, extras_of, text_of
+from .lines import numbered_lines
 
 csv.field_size_limit(2**31 - 1)
 RECOVERY_LINES = 100_000  # how far back an unclosed quote can be recovered from
@@ -64,10 +65,8 @@ def read_delimited(
 
     def decoded_lines() -> Iterator[tuple[int, str]]:
         nonlocal last_line
-        for number, raw_line in enumerate(stream, 1):
+        for number, _, raw_line in numbered_lines(stream):
             last_line = number
-            if number == 1 and raw_line.startswith(b"\xef\xbb\xbf"):
-                raw_line = raw_line[3:]
             try:
                 yield number, raw_line.decode("utf-8")
             except UnicodeDecodeError as exc:

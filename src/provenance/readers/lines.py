@@ -55,15 +55,10 @@ def read_jsonl(path: Path, source_id: str, spec: FieldSpec, batch_size: int) -> 
         bad.append(BadRecord(source_id=source_id, path=where, line=line_no, reason=reason))
 
     stream, raw = open_binary(path)
-    line_no = offset = consumed = 0
+    line_no = consumed = 0
     with raw, stream:
         try:
-            for raw_line in stream:
-                line_no += 1
-                start = offset
-                offset += len(raw_line)
-                if line_no == 1 and raw_line.startswith(b"\xef\xbb\xbf"):
-                    raw_line = raw_line[3:]
+            for line_no, start, raw_line in numbered_lines(stream):
                 try:
                     obj = loads(raw_line)
                 except decode_error as exc:
@@ -116,6 +111,17 @@ def read_text_lines(path: Path, source_id: str, spec: FieldSpec, batch_size: int
     yield from _read_lines(path, source_id, batch_size, parse)
 
 
+def numbered_lines(stream) -> Iterator[tuple[int, int, bytes]]:
+    """(line number from 1, byte offset of the line, the line) with a leading UTF-8 byte-order mark removed."""
+    offset = 0
+    for line_no, raw_line in enumerate(stream, 1):
+        start = offset
+        offset += len(raw_line)
+        if line_no == 1 and raw_line.startswith(b"\xef\xbb\xbf"):
+            raw_line = raw_line[3:]
+        yield line_no, start, raw_line
+
+
 def _json_reason(raw_line: bytes, exc: orjson.JSONDecodeError) -> str:
     try:
         raw_line.decode("utf-8")
@@ -127,18 +133,11 @@ def _json_reason(raw_line: bytes, exc: orjson.JSONDecodeError) -> str:
 def _read_lines(path: Path, source_id: str, batch_size: int, parse) -> Iterator[RecordBatch]:
     builder = BatchBuilder(source_id, Origin(kind=OriginKind.file, path=str(path)))
     stream, raw = open_binary(path)
-    line_no = 0
-    offset = 0
-    consumed = 0
+    line_no = consumed = 0
     try:
         with raw, stream:
             try:
-                for raw_line in stream:
-                    line_no += 1
-                    start = offset
-                    offset += len(raw_line)
-                    if line_no == 1 and raw_line.startswith(b"\xef\xbb\xbf"):
-                        raw_line = raw_line[3:]
+                for line_no, start, raw_line in numbered_lines(stream):
                     if not raw_line.strip():
                         continue
                     parse(raw_line.rstrip(b"\r\n"), builder, line_no, start)
