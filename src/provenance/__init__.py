@@ -15,6 +15,7 @@ from .errors import (
     ProvenanceError,
     QueryError,
 )
+from .hooks import flush, run, run_records, runs_using, track
 from .ledger import DEFAULT_LEDGER, Ledger, query
 from .manifest import load_manifest
 from .models import Finding, Origin, Policy, RecordProvenance, ScanReport, Source
@@ -52,10 +53,15 @@ __all__ = [
     "Source",
     "__version__",
     "card",
+    "flush",
     "ingest",
     "init",
     "load_manifest",
     "query",
+    "run",
+    "run_records",
+    "runs_using",
     "scan",
     "sources",
+    "track",
 ]

@@ -65,6 +65,19 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        2,
+        "spool files merged from training processes, and an index for run lookups",
+        (
+            """CREATE TABLE spool_merged (name VARCHAR PRIMARY KEY, merged_at TIMESTAMPTZ, records BIGINT)""",
+            """ALTER TABLE run_records ADD COLUMN source_id VARCHAR""",
+            """CREATE TABLE run_drops (
+                run_id VARCHAR, source_id VARCHAR, reason VARCHAR, records BIGINT, recorded_at TIMESTAMPTZ)""",
+        ),
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1].version
 
 TABLES = (
@@ -80,6 +93,8 @@ TABLES = (
     "bad_records",
     "record_scans",
     "scan_partials",
+    "spool_merged",
+    "run_drops",
     "ledger_info",
     "schema_migrations",
 )

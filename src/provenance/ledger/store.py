@@ -414,6 +414,56 @@ class Ledger:
                     )
         return added
 
+    def absorb(self, table: pa.Table, *, spool_name: str | None = None, scan_id: str | None = None) -> int:
+        """Write records consumed by training code (see ``hooks.spool.SPOOL_SCHEMA``): records, origins and, for rows
+        with a ``run_id``, the run's links, whose ``epoch`` counts how often the run has consumed that record.
+
+        With ``spool_name`` the batch is written at most once: the name is recorded in the same transaction.
+        Returns the number of records added.
+        """
+        with self._views(batch=table), self.transaction() as con:
+            if spool_name is not None:
+                if con.execute("SELECT count(*) FROM spool_merged WHERE name = ?", [spool_name])[0][0]:
+                    return 0
+            distinct = (
+                "DISTINCT ON (record_id)" if pc.count_distinct(table.column("record_id")).as_py() < len(table) else ""
+            )
+            now = _now()
+            added = con.execute(
+                f"""INSERT INTO records
+                SELECT b.record_id, b.source_id, b.content_hash, b.n_chars, b.n_bytes, b.record_license,
+                       b.record_license_raw, NULL, ?, ?
+                FROM (SELECT {distinct} * FROM batch) b
+                WHERE b.record_id NOT IN ({_SEEN_RECORDS})""",
+                [scan_id, now],
+            )[0][0]
+            con.execute(
+                """INSERT INTO origins
+                SELECT b.record_id, b.source_id, b.kind, b.path, b.line, b."row", NULL, b.dataset_repo,
+                       b.dataset_config, b.dataset_split, b.dataset_revision, b.url, NULL, ?
+                FROM (SELECT DISTINCT ON (record_id, path, dataset_repo, dataset_split, line, "row") * FROM batch) b
+                ANTI JOIN (SELECT o.* FROM origins o SEMI JOIN batch x ON o.record_id = x.record_id) o
+                  ON o.record_id = b.record_id AND o.path IS NOT DISTINCT FROM b.path
+                 AND o.dataset_repo IS NOT DISTINCT FROM b.dataset_repo
+                 AND o.dataset_split IS NOT DISTINCT FROM b.dataset_split
+                 AND o.line IS NOT DISTINCT FROM b.line AND o."row" IS NOT DISTINCT FROM b."row"
+                """,
+                [scan_id],
+            )
+            con.execute(
+                """INSERT INTO run_records (run_id, record_id, epoch, source_id)
+                SELECT b.run_id, b.record_id,
+                       coalesce(prev.n, 0) + row_number() OVER (PARTITION BY b.run_id, b.record_id ORDER BY b.pos) - 1,
+                       b.source_id
+                FROM (SELECT *, row_number() OVER () AS pos FROM batch WHERE run_id IS NOT NULL) b
+                LEFT JOIN (SELECT r.run_id, r.record_id, count(*) AS n FROM run_records r
+                           SEMI JOIN batch x ON r.record_id = x.record_id AND r.run_id = x.run_id
+                           GROUP BY ALL) prev USING (run_id, record_id)"""
+            )
+            if spool_name is not None:
+                con.execute("INSERT INTO spool_merged VALUES (?, ?, ?)", [spool_name, now, len(table)])
+        return added
+
     def partials(self, stamp: str) -> list[tuple[str, dict[str, Any]]]:
         rows = self.execute("SELECT source_id, payload FROM scan_partials WHERE stamp = ?", [stamp])
         return [(source, orjson.loads(payload)) for source, payload in rows]

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 
 from ..models import DataFormat
-from .arrowfiles import read_dataset, read_dataset_folder, read_parquet
+from .arrowfiles import dataset_origin, read_arrow, read_dataset, read_dataset_folder, read_parquet
 from .batch import BATCH_SCHEMA, BatchBuilder, RecordBatch, build_batch
 from .delimited import read_delimited
 from .fields import FieldSpec
@@ -58,8 +58,10 @@ __all__ = [
     "RecordBatch",
     "build_batch",
     "content_hash",
+    "dataset_origin",
     "identify",
     "normalize_text",
+    "read_arrow",
     "read_dataset",
     "read_path",
     "record_id",

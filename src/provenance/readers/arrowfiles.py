@@ -84,6 +84,16 @@ def read_dataset(
         first += table.num_rows
 
 
+def read_arrow(
+    table: pa.Table, source_id: str, spec: FieldSpec, batch_size: int, origin: Origin, *, first_row: int = 0
+) -> Iterator[RecordBatch]:
+    """Read an in-memory Arrow table (a polars frame, a pandas frame converted) in slices of ``batch_size``."""
+    for start in range(0, max(table.num_rows, 1), batch_size):
+        piece = table.slice(start, batch_size)
+        if piece.num_rows:
+            yield _batch_from_table(piece, first_row + start, source_id, origin, spec, int(piece.nbytes))
+
+
 def read_dataset_folder(
     folder: Path, source_id: str, spec: FieldSpec, batch_size: int, split: str | None
 ) -> Iterator[RecordBatch]:

@@ -1,0 +1,382 @@
+"""``provenance.track``: one line around the dataset training code already loads.
+
+It returns an object of the same kind: the same ``datasets.Dataset`` (recorded eagerly, in Arrow batches), an
+``IterableDataset`` with a recording step in its pipeline (recorded lazily as it is consumed, in every DataLoader
+worker), the same polars ``DataFrame``, a ``LazyFrame`` that records as it is collected, or an iterable that
+records as it is iterated.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing.util
+import os
+import re
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ..errors import InputError
+from ..ledger import DEFAULT_LEDGER, Ledger
+from ..licenses import UNKNOWN, LicenseParseError, normalize_license
+from ..models import CollectionMethod, ConsentBasis, Origin, OriginKind, Source
+from ..models.source import SourceFields
+from ..readers import FieldSpec, RecordBatch, dataset_origin, read_arrow, read_dataset
+from .runs import current_run_id, flush
+from .spool import write_spool
+
+TRACK_BATCH = 1000  # records per spool file on the lazy paths: small enough to lose little on a crash
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Everything a recording step needs, small and picklable so DataLoader workers can carry it."""
+
+    ledger: str
+    source_id: str
+    spec: FieldSpec
+    origin: Origin
+    owner_pid: int = field(default_factory=os.getpid)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-.")[:100] or "dataset"
+
+
+def _source_from(source: Source | Mapping[str, Any] | str | None, data: Any, ledger: Ledger) -> Source:
+    if isinstance(source, Source):
+        return source
+    if isinstance(source, str):
+        known = [s for s in ledger.sources() if s["source_id"] == source]
+        if not known:
+            raise InputError(
+                f"no source '{source}' in {ledger.path}",
+                hint="pass source=dict(id=..., name=..., license=..., consent_basis=..., collection_method=...) "
+                "or declare it in a sources manifest first",
+            )
+        row = known[0]
+        return Source.model_validate(
+            {
+                "id": row["source_id"],
+                "name": row["name"],
+                "license": {"spdx": row["license"], "raw": row["license_raw"]},
+                "consent_basis": row["consent_basis"],
+                "collection_method": row["collection_method"],
+                "languages": row["languages"] or [],
+            }
+        )
+    if isinstance(source, Mapping):
+        fields = dict(source)
+        raw = str(fields.pop("license", "unknown"))
+        try:
+            license = normalize_license(raw)
+        except LicenseParseError as exc:
+            raise InputError(
+                f"source '{fields.get('id')}': {exc}", hint="use an SPDX id, LicenseRef-<name>, or 'unknown'"
+            ) from None
+        try:
+            SourceFields.model_validate(fields)
+        except Exception as exc:
+            raise InputError(
+                f"invalid source: {exc}", hint="see the 'Sources manifest' section of the README"
+            ) from None
+        return Source(license=license, **fields)
+    info = getattr(data, "info", None)  # a `datasets` object: describe it from its own metadata
+    name = (info.dataset_name or info.builder_name) if info is not None else None
+    if not name:
+        raise InputError(
+            "track() needs a source for this data",
+            hint="pass source=dict(id=..., name=..., license=..., consent_basis=..., collection_method=...)",
+        )
+    try:
+        license = normalize_license(info.license or "unknown")
+    except LicenseParseError:
+        license = normalize_license("unknown").model_copy(update={"raw": info.license})
+    return Source(
+        id=_slug(name),
+        name=name,
+        license=license,
+        consent_basis=ConsentBasis.unknown,
+        collection_method=CollectionMethod.other,
+        notes="described from the dataset's own metadata; consent and collection method not declared",
+    )
+
+
+def _spool_table(batch: RecordBatch, run_id: str | None) -> pa.Table:
+    """A reader batch as the rows a spool file (or ``Ledger.absorb``) takes."""
+    table = batch.table
+    n = table.num_rows
+    raw = table.column("record_license")
+    normalised = []
+    cache: dict[str, str] = {}
+    for value in raw.to_pylist():
+        if value is None:
+            normalised.append(None)
+            continue
+        if value not in cache:
+            try:
+                cache[value] = normalize_license(value).spdx
+            except LicenseParseError:
+                cache[value] = UNKNOWN
+        normalised.append(cache[value])
+    origin = batch.origin
+    constant = {
+        "source_id": batch.source_id,
+        "kind": origin.kind.value,
+        "path": origin.path,
+        "dataset_repo": origin.dataset_repo,
+        "dataset_config": origin.dataset_config,
+        "dataset_split": origin.dataset_split,
+        "dataset_revision": origin.dataset_revision,
+        "run_id": run_id,
+    }
+    columns: dict[str, Any] = {
+        "record_id": table.column("record_id"),
+        "content_hash": table.column("content_hash"),
+        "n_chars": table.column("n_chars"),
+        "n_bytes": table.column("n_bytes"),
+        "record_license": pa.array(normalised, pa.string()),
+        "record_license_raw": raw,
+        "url": table.column("url"),
+        "line": table.column("line"),
+        "row": table.column("row"),
+    }
+    for name, value in constant.items():
+        columns[name] = pa.array([value] * n, pa.string())
+    return pa.table(columns)
+
+
+class _Recorder:
+    """The recording step put in a streaming pipeline: notes each example as it is produced and spools them in
+    batches. Pending examples are spooled when the buffer fills, when a run ends, and when the process exits (a
+    DataLoader worker included), so a loop that stops early is linked to exactly what it consumed."""
+
+    def __init__(self, target: _Target, batch_size: int = TRACK_BATCH) -> None:
+        self.target = target
+        self.batch_size = batch_size
+        self._pending: list[tuple[Any, ...]] = []
+        self._position = 0
+
+    def __getstate__(self) -> dict[str, Any]:  # a worker starts with an empty buffer of its own
+        return {"target": self.target, "batch_size": self.batch_size}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["target"], state["batch_size"])  # type: ignore[misc]
+
+    def __call__(self, example: Mapping[str, Any], index: int | None = None) -> Mapping[str, Any]:
+        if not self._pending:
+            _LIVE.add(self)
+            _flush_at_exit()
+        spec = self.target.spec
+        self._pending.append(
+            (
+                index if index is not None else self._position,
+                *(example.get(f) for f in spec.text_fields),
+                example.get(spec.url_field) if spec.url_field else None,
+                example.get(spec.license_field) if spec.license_field else None,
+            )
+        )
+        self._position += 1
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+        return example
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        spec = self.target.spec
+        names = ["__row", *spec.text_fields, "__url", "__license"]
+        columns = {name: [p[i] for p in pending] for i, name in enumerate(names)}
+        table = pa.table({k: v for k, v in columns.items() if not k.startswith("__")})
+        if spec.url_field:
+            table = table.append_column(spec.url_field, pa.array([_text(v) for v in columns["__url"]], pa.string()))
+        if spec.license_field:
+            lic = pa.array([_text(v) for v in columns["__license"]], pa.string())
+            table = table.append_column(spec.license_field, lic)
+        record(self.target, table, columns["__row"])
+
+
+_LIVE: weakref.WeakSet[_Recorder] = weakref.WeakSet()
+
+
+def flush_pending() -> None:
+    """Spool what recorders in this process have noted but not yet written."""
+    for recorder in list(_LIVE):
+        recorder.flush()
+
+
+def _text(value: Any) -> str | None:
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+_EXIT_HOOKED: set[int] = set()
+
+
+def _flush_at_exit() -> None:
+    """Flush pending records when this process ends. Worker processes (fork or spawn) skip atexit and start with
+    an empty multiprocessing finalizer registry, so each process registers for itself, once."""
+    pid = os.getpid()
+    if pid in _EXIT_HOOKED:
+        return
+    _EXIT_HOOKED.add(pid)
+    atexit.register(flush_pending)
+    multiprocessing.util.Finalize(None, flush_pending, exitpriority=100)
+
+
+def _length(batch: Mapping[str, list]) -> int:
+    return len(next(iter(batch.values()))) if batch else 0
+
+
+def _wanted(spec: FieldSpec, batch: Mapping[str, Any]) -> set[str]:
+    return {*spec.text_fields, *(f for f in (spec.url_field, spec.license_field) if f)} & set(batch)
+
+
+def record(target: _Target, table: pa.Table, rows: list[int]) -> None:
+    """Spool one consumed batch (from any process); the owner merges spools into the ledger."""
+    spec = FieldSpec(target.spec.text_fields, target.spec.url_field, target.spec.license_field, False, False)
+    for batch in read_arrow(table, target.source_id, spec, max(table.num_rows, 1), target.origin):
+        positions = pa.array([rows[i] for i in batch.table.column("row").to_pylist()], pa.int64())
+        batch.table = batch.table.set_column(batch.table.schema.get_field_index("row"), "row", positions)
+        if batch.num_rows:
+            write_spool(target.ledger, _spool_table(batch, current_run_id()))
+
+
+class TrackedIterable:
+    """An iterable of dict records that records what is actually iterated, in batches, with its position."""
+
+    def __init__(self, data: Iterable[Mapping[str, Any]], target: _Target, batch_size: int = TRACK_BATCH) -> None:
+        self.data = data
+        self.target = target
+        self.batch_size = batch_size
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        pending: list[Mapping[str, Any]] = []
+        rows: list[int] = []
+        try:
+            for position, item in enumerate(self.data):
+                pending.append(item)
+                rows.append(position)
+                if len(pending) >= self.batch_size:
+                    self._record(pending, rows)
+                    pending, rows = [], []
+                yield item
+        finally:  # the loop may stop early (break, an exception): what was yielded is still recorded
+            if pending:
+                self._record(pending, rows)
+            if os.getpid() == self.target.owner_pid and current_run_id() is None:
+                flush(self.target.ledger)
+
+    def _record(self, items: list[Mapping[str, Any]], rows: list[int]) -> None:
+        wanted = _wanted(self.target.spec, items[0]) | {
+            k for item in items[:50] for k in _wanted(self.target.spec, item)
+        }
+        table = pa.table({k: [item.get(k) for item in items] for k in sorted(wanted)})
+        record(self.target, table, rows)
+
+    def __len__(self) -> int:
+        return len(self.data)  # type: ignore[arg-type]
+
+
+def _record_eagerly(ledger: Ledger, batches: Iterable[RecordBatch]) -> int:
+    run_id = current_run_id()
+    added = 0
+    for batch in batches:
+        if batch.num_rows:
+            added += ledger.absorb(_spool_table(batch, run_id))
+    return added
+
+
+def track(
+    data: Any,
+    source: Source | Mapping[str, Any] | str | None = None,
+    ledger: str | Path = DEFAULT_LEDGER,
+    *,
+    text_field: str | list[str] = "text",
+    url_field: str | None = "url",
+    license_field: str | None = "license",
+    split: str | None = None,
+    batch_size: int = 10_000,
+) -> Any:
+    """Record where every record of ``data`` came from and under what terms; return ``data`` for training to use.
+
+    ``source`` is a :class:`Source`, a dict of the same fields as a sources manifest entry (``license`` as a
+    string), the id of a source already in the ledger, or omitted for a `datasets` object with its own metadata.
+    """
+    ledger = str(ledger)
+    spec = FieldSpec(
+        (text_field,) if isinstance(text_field, str) else tuple(text_field), url_field, license_field, False, False
+    )
+    kind = _kind(data)
+    if kind in ("DatasetDict", "IterableDatasetDict"):
+        return type(data)(
+            {
+                name: track(
+                    part,
+                    source,
+                    ledger,
+                    text_field=text_field,
+                    url_field=url_field,
+                    license_field=license_field,
+                    split=name,
+                    batch_size=batch_size,
+                )
+                for name, part in data.items()
+            }
+        )
+    with Ledger(ledger) as store:
+        src = _source_from(source, data, store)
+        store.upsert_sources([src], None)
+        if kind == "Dataset":
+            _record_eagerly(store, read_dataset(data, src.id, spec, batch_size, split=split))
+            return data
+        if kind == "DataFrame":
+            origin = Origin(kind=OriginKind.dataset, dataset_repo=f"polars:{src.id}", dataset_split=split)
+            _record_eagerly(store, read_arrow(data.to_arrow(), src.id, spec, batch_size, origin))
+            return data
+    if kind == "IterableDataset":
+        origin = dataset_origin(data, split)
+        target = _Target(ledger, src.id, spec, origin)
+        return data.map(_Recorder(target), with_indices=True)
+    if kind == "LazyFrame":
+        target = _Target(ledger, src.id, spec, Origin(kind=OriginKind.dataset, dataset_repo=f"polars:{src.id}"))
+        return data.map_batches(lambda df: _record_frame(target, df), streamable=True)
+    if isinstance(data, Iterable) and not isinstance(data, str | bytes | Mapping):
+        return TrackedIterable(
+            data, _Target(ledger, src.id, spec, Origin(kind=OriginKind.dataset, dataset_repo=f"iterable:{src.id}"))
+        )
+    raise InputError(
+        f"track() cannot record a {type(data).__name__}",
+        hint="pass a datasets Dataset/IterableDataset (or their Dict), a polars DataFrame/LazyFrame, or an "
+        "iterable of dicts",
+    )
+
+
+def _record_frame(target: _Target, frame: Any) -> Any:
+    wanted = sorted(_wanted(target.spec, dict.fromkeys(frame.columns)))
+    record(target, frame.select(wanted).to_arrow(), list(range(frame.height)))
+    return frame
+
+
+def _kind(data: Any) -> str:
+    """Name the kind of ``data`` without importing libraries the caller does not use."""
+    module = type(data).__module__
+    name = type(data).__name__
+    if module.startswith("datasets"):
+        import datasets
+
+        for kind in ("DatasetDict", "IterableDatasetDict", "Dataset", "IterableDataset"):
+            if isinstance(data, getattr(datasets, kind)):
+                return kind
+    if module.startswith("polars"):
+        import polars
+
+        if isinstance(data, polars.LazyFrame):
+            return "LazyFrame"
+        if isinstance(data, polars.DataFrame):
+            return "DataFrame"
+    return name
