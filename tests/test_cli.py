@@ -17,6 +17,7 @@ import yaml
 import provenance
 from conftest import HeldLedger, read_corpus_independently, run_cli_in
 from provenance import Ledger
+from provenance.ledger import LATEST_VERSION
 from provenance.models import CardMetadata, ScanReport
 
 # The six deliberately broken lines of the sample corpus (sample_data/README.md).
@@ -83,7 +84,7 @@ def test_init_creates_a_ledger_with_a_private_key(run_cli, tmp_path: Path) -> No
     assert ledger.exists()
     assert stat.S_IMODE(ledger.with_name("new.duckdb.key").stat().st_mode) == 0o600
     with Ledger(ledger, read_only=True) as store:
-        assert store.scalar("SELECT max(version) FROM schema_migrations") == 1
+        assert store.scalar("SELECT max(version) FROM schema_migrations") == LATEST_VERSION
 
 
 def test_ledger_option_reads_the_environment(run_cli, tmp_path: Path) -> None:

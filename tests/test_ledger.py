@@ -33,10 +33,10 @@ def tables_of(path: Path) -> set[str]:
 
 
 # ---- creation, version, key ----------------------------------------------------------------------------------------
-def test_new_ledger_has_every_table_and_schema_version_1(ledger_path: Path) -> None:
+def test_new_ledger_has_every_table_at_the_latest_schema_version(ledger_path: Path) -> None:
     with Ledger(ledger_path) as store:
         version = store.scalar("SELECT max(version) FROM schema_migrations")
-    assert version == 1 == LATEST_VERSION
+    assert version == LATEST_VERSION
     assert set(REQUIRED_TABLES) <= tables_of(ledger_path)
 
 
@@ -44,8 +44,28 @@ def test_init_is_the_same_as_opening_and_is_repeatable(ledger_path: Path) -> Non
     provenance.init(str(ledger_path)).close()
     provenance.init(str(ledger_path)).close()  # opening again applies nothing twice
     with Ledger(ledger_path, read_only=True) as store:
-        assert store.scalar("SELECT count(*) FROM schema_migrations") == 1
+        assert store.scalar("SELECT count(*) FROM schema_migrations") == LATEST_VERSION
         assert all(n == 0 for t, n in store.table_counts().items() if t not in ("schema_migrations", "ledger_info"))
+
+
+def test_an_old_ledger_is_upgraded_in_place_keeping_its_rows(ledger_path: Path) -> None:
+    from provenance.ledger.schema import MIGRATIONS
+
+    ledger_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(ledger_path))  # a ledger as the first release wrote it
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ)"
+    )
+    for statement in MIGRATIONS[0].statements:
+        con.execute(statement)
+    con.execute("INSERT INTO schema_migrations VALUES (1, 'first', now())")
+    con.execute("INSERT INTO runs (run_id, name) VALUES ('r1', 'old run')")
+    con.close()
+    ledger_path.with_name(ledger_path.name + ".key").write_text("00" * 32)
+    with Ledger(ledger_path) as store:
+        assert store.scalar("SELECT max(version) FROM schema_migrations") == LATEST_VERSION
+        assert store.scalar("SELECT name FROM runs WHERE run_id = 'r1'") == "old run"
+        assert "spool_merged" in {r[0] for r in store.execute("SELECT table_name FROM information_schema.tables")}
 
 
 def test_key_file_is_private_and_stable(ledger_path: Path) -> None:
