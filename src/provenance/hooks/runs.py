@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import json
 import os
 import subprocess
 import uuid
@@ -15,7 +16,7 @@ import pyarrow as pa
 
 from ..ledger import DEFAULT_LEDGER, Ledger
 from ..models import Policy
-from .spool import pending_spools, read_spool
+from .spool import pending_drops, pending_spools, read_spool
 
 RUN_ENV = "PROVENANCE_RUN_ID"  # read by DataLoader worker processes, which do not share our context variables
 _ACTIVE: contextvars.ContextVar[Run | None] = contextvars.ContextVar("provenance_run", default=None)
@@ -24,6 +25,12 @@ _ACTIVE: contextvars.ContextVar[Run | None] = contextvars.ContextVar("provenance
 def current_run_id() -> str | None:
     run = _ACTIVE.get()
     return run.run_id if run else os.environ.get(RUN_ENV)
+
+
+def active_policy() -> Policy | None:
+    """The policy of the run active in this process, which ``track`` applies when given none of its own."""
+    run = _ACTIVE.get()
+    return run.policy if run else None
 
 
 def _git(*args: str) -> str | None:
@@ -36,13 +43,24 @@ def _git(*args: str) -> str | None:
 
 def flush(ledger: str | Path = DEFAULT_LEDGER) -> int:
     """Merge the spool files training processes wrote into the ledger; returns the records added."""
-    files = pending_spools(ledger)
-    if not files:
+    files, drops = pending_spools(ledger), pending_drops(ledger)
+    if not files and not drops:
         return 0
     added = 0
     with Ledger(ledger) as store:
         for path in files:
             added += store.absorb(read_spool(path), spool_name=path.name)
+            path.unlink(missing_ok=True)
+        for path in drops:
+            rows = json.loads(path.read_text(encoding="utf-8"))
+            with store.transaction() as con:
+                if not con.execute("SELECT count(*) FROM spool_merged WHERE name = ?", [path.name])[0][0]:
+                    for row in rows:
+                        con.execute(
+                            "INSERT INTO run_drops VALUES (?, ?, ?, ?, now())",
+                            [row["run_id"], row["source_id"], row["reason"], row["records"]],
+                        )
+                    con.execute("INSERT INTO spool_merged VALUES (?, now(), ?)", [path.name, len(rows)])
             path.unlink(missing_ok=True)
     return added
 
@@ -100,9 +118,15 @@ class Run:
         return run_records(self.ledger, self.run_id)
 
 
-def run(name: str, ledger: str | Path = DEFAULT_LEDGER, *, policy: Policy | None = None) -> Run:
-    """Start recording a training run; use as ``with provenance.run("name", ledger=...) as run:``."""
-    return Run(name=name, ledger=str(ledger), policy=policy)
+def run(name: str, ledger: str | Path = DEFAULT_LEDGER, *, policy: Any = None) -> Run:
+    """Start recording a training run; use as ``with provenance.run("name", ledger=...) as run:``.
+
+    ``policy`` (a Policy, a dict or a policy YAML file) is stored with the run and applied by ``track`` calls
+    made inside it.
+    """
+    from .policy import load_policy
+
+    return Run(name=name, ledger=str(ledger), policy=load_policy(policy))
 
 
 def run_records(ledger: str | Path, run_id: str) -> pa.Table:

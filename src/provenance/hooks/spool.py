@@ -72,3 +72,24 @@ def pending_spools(ledger: str | Path) -> list[Path]:
 def read_spool(path: Path) -> pa.Table:
     with pa.memory_map(str(path)) as source:
         return ipc.open_file(source).read_all()
+
+
+def write_drops(ledger: str | Path, counts: dict[tuple[str, str], int], run_id: str | None) -> Path:
+    """Spool what a policy dropped in this process: {(source_id, reason): records}."""
+    import json
+
+    folder = spool_dir(ledger)
+    folder.mkdir(parents=True, exist_ok=True)
+    with _lock:
+        n = next(_counter)
+    name = f"{os.getpid():08d}-{n:012d}-{uuid.uuid4().hex[:8]}.drops.json"
+    tmp = folder / f".{name}.tmp"
+    rows = [{"run_id": run_id, "source_id": s, "reason": r, "records": c} for (s, r), c in sorted(counts.items())]
+    tmp.write_text(json.dumps(rows), encoding="utf-8")
+    tmp.rename(folder / name)
+    return folder / name
+
+
+def pending_drops(ledger: str | Path) -> list[Path]:
+    folder = spool_dir(ledger)
+    return sorted(folder.glob("*.drops.json")) if folder.is_dir() else []

@@ -23,11 +23,12 @@ import pyarrow as pa
 from ..errors import InputError
 from ..ledger import DEFAULT_LEDGER, Ledger
 from ..licenses import UNKNOWN, LicenseParseError, normalize_license
-from ..models import CollectionMethod, ConsentBasis, Origin, OriginKind, Source
+from ..models import CollectionMethod, ConsentBasis, Origin, OriginKind, Policy, Source
 from ..models.source import SourceFields
-from ..readers import FieldSpec, RecordBatch, dataset_origin, read_arrow, read_dataset
-from .runs import current_run_id, flush
-from .spool import write_spool
+from ..readers import FieldSpec, RecordBatch, dataset_origin, identify, read_arrow, read_dataset
+from .policy import DropReport, Gate, load_policy
+from .runs import active_policy, current_run_id, flush
+from .spool import write_drops, write_spool
 
 TRACK_BATCH = 1000  # records per spool file on the lazy paths: small enough to lose little on a crash
 
@@ -201,7 +202,7 @@ class _Recorder:
         record(self.target, table, columns["__row"])
 
 
-_LIVE: weakref.WeakSet[_Recorder] = weakref.WeakSet()
+_LIVE: weakref.WeakSet[Any] = weakref.WeakSet()  # recorders and screens with something to write
 
 
 def flush_pending() -> None:
@@ -249,16 +250,25 @@ def record(target: _Target, table: pa.Table, rows: list[int]) -> None:
 class TrackedIterable:
     """An iterable of dict records that records what is actually iterated, in batches, with its position."""
 
-    def __init__(self, data: Iterable[Mapping[str, Any]], target: _Target, batch_size: int = TRACK_BATCH) -> None:
+    def __init__(
+        self,
+        data: Iterable[Mapping[str, Any]],
+        target: _Target,
+        batch_size: int = TRACK_BATCH,
+        screen: _Screen | None = None,
+    ) -> None:
         self.data = data
         self.target = target
         self.batch_size = batch_size
+        self.screen = screen
 
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
         pending: list[Mapping[str, Any]] = []
         rows: list[int] = []
         try:
             for position, item in enumerate(self.data):
+                if self.screen is not None and not self.screen(item):
+                    continue
                 pending.append(item)
                 rows.append(position)
                 if len(pending) >= self.batch_size:
@@ -268,6 +278,8 @@ class TrackedIterable:
         finally:  # the loop may stop early (break, an exception): what was yielded is still recorded
             if pending:
                 self._record(pending, rows)
+            if self.screen is not None:
+                self.screen.flush()
             if os.getpid() == self.target.owner_pid and current_run_id() is None:
                 flush(self.target.ledger)
 
@@ -282,13 +294,75 @@ class TrackedIterable:
         return len(self.data)  # type: ignore[arg-type]
 
 
-def _record_eagerly(ledger: Ledger, batches: Iterable[RecordBatch]) -> int:
+def _record_eagerly(
+    ledger: Ledger, batches: Iterable[RecordBatch], gate: Gate | None, source: Source, report: DropReport
+) -> set[int]:
+    """Record every batch; rows the gate refuses are recorded but not linked to the run. Returns their rows."""
     run_id = current_run_id()
-    added = 0
+    dropped: set[int] = set()
     for batch in batches:
-        if batch.num_rows:
-            added += ledger.absorb(_spool_table(batch, run_id))
-    return added
+        if not batch.num_rows:
+            continue
+        table = _spool_table(batch, run_id)
+        if gate is not None:
+            reasons = [
+                gate.refusal(rid, source.id, source.license.spdx, lic)
+                for rid, lic in zip(
+                    table.column("record_id").to_pylist(), table.column("record_license").to_pylist(), strict=True
+                )
+            ]
+            rows = table.column("row").to_pylist()
+            for row, reason in zip(rows, reasons, strict=True):
+                if reason:
+                    dropped.add(row)
+                    report.add(source.id, reason)
+            if any(reasons):
+                linked = pa.array([run_id if r is None else None for r in reasons], pa.string())
+                table = table.set_column(table.schema.get_field_index("run_id"), "run_id", linked)
+        ledger.absorb(table)
+    return dropped
+
+
+class _Screen:
+    """The policy as a per-example filter for streaming pipelines; counts what it drops and spools the counts."""
+
+    def __init__(self, gate: Gate, target: _Target, source_license: str) -> None:
+        self.gate = gate
+        self.target = target
+        self.source_license = source_license
+        self.report = DropReport()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"gate": self.gate, "target": self.target, "source_license": self.source_license}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    def __call__(self, example: Mapping[str, Any]) -> bool:
+        spec = self.target.spec
+        parts = [example.get(f) for f in spec.text_fields]
+        text = "\n\n".join(p for p in parts if isinstance(p, str))
+        record_id = identify(self.target.source_id, [text]).record_ids[0]
+        raw = example.get(spec.license_field) if spec.license_field else None
+        lic = None
+        if raw is not None:
+            try:
+                lic = normalize_license(str(raw)).spdx
+            except LicenseParseError:
+                lic = UNKNOWN
+        reason = self.gate.refusal(record_id, self.target.source_id, self.source_license, lic)
+        if reason:
+            if not self.report.counts:
+                _LIVE.add(self)
+                _flush_at_exit()
+            self.report.add(self.target.source_id, reason)
+        return reason is None
+
+    def flush(self) -> None:
+        if self.report.counts:
+            counts, self.report = self.report, DropReport()
+            counts.log()
+            write_drops(self.target.ledger, counts.counts, current_run_id())
 
 
 def track(
@@ -301,11 +375,15 @@ def track(
     license_field: str | None = "license",
     split: str | None = None,
     batch_size: int = 10_000,
+    policy: Policy | Mapping[str, Any] | str | Path | None = None,
 ) -> Any:
     """Record where every record of ``data`` came from and under what terms; return ``data`` for training to use.
 
     ``source`` is a :class:`Source`, a dict of the same fields as a sources manifest entry (``license`` as a
     string), the id of a source already in the ledger, or omitted for a `datasets` object with its own metadata.
+    ``policy`` (a :class:`Policy`, a dict, or a policy YAML file) drops the records it refuses: revoked consent,
+    a licence that does not allow the intended use, flagged findings. What it drops is logged and stored with the
+    run (``run_drops``), counted per source and reason.
     """
     ledger = str(ledger)
     spec = FieldSpec(
@@ -324,31 +402,44 @@ def track(
                     license_field=license_field,
                     split=name,
                     batch_size=batch_size,
+                    policy=policy,
                 )
                 for name, part in data.items()
             }
         )
+    rules = load_policy(policy) or active_policy()
     with Ledger(ledger) as store:
         src = _source_from(source, data, store)
         store.upsert_sources([src], None)
-        if kind == "Dataset":
-            _record_eagerly(store, read_dataset(data, src.id, spec, batch_size, split=split))
-            return data
-        if kind == "DataFrame":
-            origin = Origin(kind=OriginKind.dataset, dataset_repo=f"polars:{src.id}", dataset_split=split)
-            _record_eagerly(store, read_arrow(data.to_arrow(), src.id, spec, batch_size, origin))
-            return data
+        gate = Gate.build(rules, store, src) if rules else None
+        if kind in ("Dataset", "DataFrame"):
+            if kind == "Dataset":
+                batches = read_dataset(data, src.id, spec, batch_size, split=split)
+            else:
+                origin = Origin(kind=OriginKind.dataset, dataset_repo=f"polars:{src.id}", dataset_split=split)
+                batches = read_arrow(data.to_arrow(), src.id, spec, batch_size, origin)
+            report = DropReport()
+            dropped = _record_eagerly(store, batches, gate, src, report)
+            if not dropped:
+                return data
+            report.log()
+            report.store(store, current_run_id())
+            keep = sorted(set(range(len(data))) - dropped)
+            return data.select(keep) if kind == "Dataset" else data[keep]
+    target = _Target(ledger, src.id, spec, Origin(kind=OriginKind.dataset, dataset_repo=f"iterable:{src.id}"))
+    screen = _Screen(gate, target, src.license.spdx) if gate else None
     if kind == "IterableDataset":
-        origin = dataset_origin(data, split)
-        target = _Target(ledger, src.id, spec, origin)
+        target = _Target(ledger, src.id, spec, dataset_origin(data, split))
+        screen = _Screen(gate, target, src.license.spdx) if gate else None
+        data = data.filter(screen) if screen else data
         return data.map(_Recorder(target), with_indices=True)
     if kind == "LazyFrame":
+        if gate:
+            raise InputError("a policy cannot filter a LazyFrame yet", hint="collect it first, or track without policy")
         target = _Target(ledger, src.id, spec, Origin(kind=OriginKind.dataset, dataset_repo=f"polars:{src.id}"))
         return data.map_batches(lambda df: _record_frame(target, df), streamable=True)
     if isinstance(data, Iterable) and not isinstance(data, str | bytes | Mapping):
-        return TrackedIterable(
-            data, _Target(ledger, src.id, spec, Origin(kind=OriginKind.dataset, dataset_repo=f"iterable:{src.id}"))
-        )
+        return TrackedIterable(data, target, screen=screen)
     raise InputError(
         f"track() cannot record a {type(data).__name__}",
         hint="pass a datasets Dataset/IterableDataset (or their Dict), a polars DataFrame/LazyFrame, or an "

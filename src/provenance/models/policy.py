@@ -28,3 +28,7 @@ class Policy(Model):
     )
     language_targets: dict[str, float] = Field(default_factory=dict, description="language -> target share")
     min_cell_count: int = Field(10, ge=1, description="demographic cells below this count are suppressed")
+    drop_revoked: bool = Field(True, description="at load time, drop records whose consent was revoked")
+    drop_findings: list[str] = Field(
+        default_factory=list, description="at load time, drop records carrying a finding with one of these labels"
+    )
