@@ -35,6 +35,8 @@ app = typer.Typer(
 )
 sources_app = typer.Typer(help="List and show the sources a ledger knows.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
+runs_app = typer.Typer(help="Training runs and the records they consumed.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
 
 LedgerOpt = Annotated[
     Path,
@@ -264,6 +266,62 @@ def sources_show(
     if not found:
         raise provenance.InputError(f"no source '{source_id}' in {ledger}", hint="list them: provenance sources list")
     out.print_json(json.dumps(found[0], default=str))
+
+
+def _print_table(result) -> None:
+    table = Table()
+    for name in result.column_names:
+        table.add_column(name)
+    for row in result.slice(0, TABLE_ROWS).to_pylist():
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    out.print(table)
+    if result.num_rows > TABLE_ROWS:
+        err.print(f"showing {TABLE_ROWS} of {result.num_rows:,} rows; use provenance query for all")
+
+
+@runs_app.command("list")
+def runs_list(ledger: LedgerOpt = DEFAULT_LEDGER) -> None:
+    """Every training run: name, times, status, git commit, records consumed, records dropped by policy.
+
+    Example: provenance runs list --ledger prov.duckdb
+    """
+    _print_table(provenance.hooks.runs_table(str(ledger)))
+
+
+@runs_app.command("records")
+def runs_records(
+    run_id: Annotated[str, typer.Argument(help="the run id (see: provenance runs list)")],
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to this file")] = None,
+) -> None:
+    """The records one run consumed, with how many times (epochs) and from which source.
+
+    Example: provenance runs records 20261123T041838-46036eb3 --format csv > used.csv
+    """
+    result = provenance.run_records(str(ledger), run_id)
+    if format == "table":
+        _print_table(result)
+        return
+    text = render_table(result, format, output)
+    if text is not None:
+        sys.stdout.write(text)
+
+
+@runs_app.command("using")
+def runs_using(
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    record: Annotated[str | None, typer.Option("--record", help="a record id")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="a source id")] = None,
+    domain: Annotated[str | None, typer.Option("--domain", help="a web domain, subdomains included")] = None,
+) -> None:
+    """Which runs used this record, any record of this source, or any record from this domain.
+
+    Example: provenance runs using --source wiki
+    """
+    if sum(x is not None for x in (record, source, domain)) != 1:
+        raise provenance.InputError("give exactly one of --record, --source or --domain")
+    _print_table(provenance.runs_using(str(ledger), record_id=record, source_id=source, domain=domain))
 
 
 @app.command()

@@ -165,3 +165,14 @@ _RUNS_SQL = """SELECT r.run_id, r.name, r.started_at, r.ended_at, r.status, r.gi
 FROM run_records rr JOIN runs r USING (run_id)
 WHERE {where}
 GROUP BY ALL ORDER BY r.started_at"""
+
+
+def runs_table(ledger: str | Path) -> pa.Table:
+    """Every run with its records and what its policy dropped."""
+    with Ledger(ledger, read_only=True) as store:
+        return store.sql(
+            """SELECT r.run_id, r.name, r.started_at, r.ended_at, r.status, r.git_commit, r.git_dirty,
+                      (SELECT count(DISTINCT record_id) FROM run_records x WHERE x.run_id = r.run_id) AS records,
+                      (SELECT coalesce(sum(records), 0) FROM run_drops d WHERE d.run_id = r.run_id) AS dropped
+               FROM runs r ORDER BY r.started_at"""
+        )
