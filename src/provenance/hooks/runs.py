@@ -48,9 +48,10 @@ def flush(ledger: str | Path = DEFAULT_LEDGER) -> int:
         return 0
     added = 0
     with Ledger(ledger) as store:
-        for path in files:
-            added += store.absorb(read_spool(path), spool_name=path.name)
-            path.unlink(missing_ok=True)
+        for group in _groups(files):  # one transaction for many files: merging costs per transaction, not per row
+            added += store.absorb_spools([(p.name, read_spool(p)) for p in group])
+            for path in group:
+                path.unlink(missing_ok=True)
         for path in drops:
             rows = json.loads(path.read_text(encoding="utf-8"))
             with store.transaction() as con:
@@ -63,6 +64,18 @@ def flush(ledger: str | Path = DEFAULT_LEDGER) -> int:
                     con.execute("INSERT INTO spool_merged VALUES (?, now(), ?)", [path.name, len(rows)])
             path.unlink(missing_ok=True)
     return added
+
+
+def _groups(files: list[Path], rows: int = 1_000_000) -> list[list[Path]]:
+    groups: list[list[Path]] = [[]]
+    size = 0
+    for path in files:
+        size += max(path.stat().st_size // 100, 1)  # about 100 bytes a row in a spool file
+        if groups[-1] and size > rows:
+            groups.append([])
+            size = 0
+        groups[-1].append(path)
+    return [g for g in groups if g]
 
 
 @dataclass
@@ -146,10 +159,16 @@ def runs_using(
     if sum(x is not None for x in (record_id, source_id, domain)) != 1:
         raise ValueError("give exactly one of record_id, source_id or domain")
     with Ledger(ledger, read_only=True) as store:
+        if source_id is not None:  # answered from the per-run summary, however many links the ledger holds
+            return store.sql(
+                """SELECT r.run_id, r.name, r.started_at, r.ended_at, r.status, r.git_commit, r.git_dirty,
+                          sum(s.links) AS links
+                   FROM run_sources s JOIN runs r USING (run_id) WHERE s.source_id = ?
+                   GROUP BY ALL ORDER BY r.started_at""",
+                [source_id],
+            )
         if record_id is not None:
             where, param = "rr.record_id = ?", record_id
-        elif source_id is not None:
-            where, param = "rr.source_id = ?", source_id
         else:
             where = (
                 "rr.record_id IN (SELECT record_id FROM origins WHERE "

@@ -30,7 +30,9 @@ from .policy import DropReport, Gate, load_policy
 from .runs import active_policy, current_run_id, flush
 from .spool import write_drops, write_spool
 
-TRACK_BATCH = 1000  # records per spool file on the lazy paths: small enough to lose little on a crash
+TRACK_BATCH = 1000  # records per spool write for plain iterables
+STREAM_STEP = 64  # examples per recording step in a datasets pipeline: the most an early stop can over-link
+SPOOL_EVERY = 10_000  # records per spool file from a streaming pipeline
 
 
 @dataclass(frozen=True)
@@ -152,54 +154,41 @@ def _spool_table(batch: RecordBatch, run_id: str | None) -> pa.Table:
 
 
 class _Recorder:
-    """The recording step put in a streaming pipeline: notes each example as it is produced and spools them in
-    batches. Pending examples are spooled when the buffer fills, when a run ends, and when the process exits (a
-    DataLoader worker included), so a loop that stops early is linked to exactly what it consumed."""
+    """The recording step put in a streaming pipeline, as a batched map so that it adds almost nothing to
+    iteration. It notes each batch of ``STREAM_STEP`` examples as the pipeline produces it and spools what it noted
+    every ``SPOOL_EVERY`` records, when a run ends, and when the process exits (a DataLoader worker included).
+    A full pass is linked exactly; a loop that stops early may be linked to up to one step more than it used."""
 
-    def __init__(self, target: _Target, batch_size: int = TRACK_BATCH) -> None:
+    def __init__(self, target: _Target, spool_every: int = SPOOL_EVERY) -> None:
         self.target = target
-        self.batch_size = batch_size
-        self._pending: list[tuple[Any, ...]] = []
-        self._position = 0
+        self.spool_every = spool_every
+        self._pending: list[pa.Table] = []
+        self._rows: list[list[int]] = []
+        self._count = 0
 
     def __getstate__(self) -> dict[str, Any]:  # a worker starts with an empty buffer of its own
-        return {"target": self.target, "batch_size": self.batch_size}
+        return {"target": self.target, "spool_every": self.spool_every}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["target"], state["batch_size"])  # type: ignore[misc]
+        self.__init__(state["target"], state["spool_every"])  # type: ignore[misc]
 
-    def __call__(self, example: Mapping[str, Any], index: int | None = None) -> Mapping[str, Any]:
+    def __call__(self, batch: dict[str, list], indices: list[int]) -> dict[str, list]:
         if not self._pending:
             _LIVE.add(self)
             _flush_at_exit()
-        spec = self.target.spec
-        self._pending.append(
-            (
-                index if index is not None else self._position,
-                *(example.get(f) for f in spec.text_fields),
-                example.get(spec.url_field) if spec.url_field else None,
-                example.get(spec.license_field) if spec.license_field else None,
-            )
-        )
-        self._position += 1
-        if len(self._pending) >= self.batch_size:
+        wanted = _wanted(self.target.spec, batch)
+        self._pending.append(pa.table({k: [_text(v) for v in batch[k]] for k in sorted(wanted)}))
+        self._rows.append(list(indices))
+        self._count += len(indices)
+        if self._count >= self.spool_every:
             self.flush()
-        return example
+        return batch
 
     def flush(self) -> None:
-        pending, self._pending = self._pending, []
-        if not pending:
-            return
-        spec = self.target.spec
-        names = ["__row", *spec.text_fields, "__url", "__license"]
-        columns = {name: [p[i] for p in pending] for i, name in enumerate(names)}
-        table = pa.table({k: v for k, v in columns.items() if not k.startswith("__")})
-        if spec.url_field:
-            table = table.append_column(spec.url_field, pa.array([_text(v) for v in columns["__url"]], pa.string()))
-        if spec.license_field:
-            lic = pa.array([_text(v) for v in columns["__license"]], pa.string())
-            table = table.append_column(spec.license_field, lic)
-        record(self.target, table, columns["__row"])
+        pending, rows, self._pending, self._rows, self._count = self._pending, self._rows, [], [], 0
+        if pending:
+            table = pa.concat_tables(pending, promote_options="permissive")
+            record(self.target, table, [r for part in rows for r in part])
 
 
 _LIVE: weakref.WeakSet[Any] = weakref.WeakSet()  # recorders and screens with something to write
@@ -432,7 +421,7 @@ def track(
         target = _Target(ledger, src.id, spec, dataset_origin(data, split))
         screen = _Screen(gate, target, src.license.spdx) if gate else None
         data = data.filter(screen) if screen else data
-        return data.map(_Recorder(target), with_indices=True)
+        return data.map(_Recorder(target), with_indices=True, batched=True, batch_size=STREAM_STEP)
     if kind == "LazyFrame":
         if gate:
             raise InputError("a policy cannot filter a LazyFrame yet", hint="collect it first, or track without policy")

@@ -72,6 +72,7 @@ MIGRATIONS += (
         (
             """CREATE TABLE spool_merged (name VARCHAR PRIMARY KEY, merged_at TIMESTAMPTZ, records BIGINT)""",
             """ALTER TABLE run_records ADD COLUMN source_id VARCHAR""",
+            """CREATE TABLE run_sources (run_id VARCHAR NOT NULL, source_id VARCHAR, links BIGINT)""",
             """CREATE TABLE run_drops (
                 run_id VARCHAR, source_id VARCHAR, reason VARCHAR, records BIGINT, recorded_at TIMESTAMPTZ)""",
         ),
@@ -95,6 +96,7 @@ TABLES = (
     "scan_partials",
     "spool_merged",
     "run_drops",
+    "run_sources",
     "ledger_info",
     "schema_migrations",
 )

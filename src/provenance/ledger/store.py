@@ -414,7 +414,25 @@ class Ledger:
                     )
         return added
 
-    def absorb(self, table: pa.Table, *, spool_name: str | None = None, scan_id: str | None = None) -> int:
+    def absorb_spools(self, spools: Sequence[tuple[str, pa.Table]]) -> int:
+        """Merge several spool files in one transaction; files merged before are skipped."""
+        names = [name for name, _ in spools]
+        with self._views(names=pa.table({"name": names})):
+            done = {r[0] for r in self.execute("SELECT name FROM spool_merged WHERE name IN (SELECT name FROM names)")}
+        fresh = [(name, table) for name, table in spools if name not in done]
+        if not fresh:
+            return 0
+        table = pa.concat_tables([t for _, t in fresh])
+        return self.absorb(table, spool_names=[name for name, _ in fresh])
+
+    def absorb(
+        self,
+        table: pa.Table,
+        *,
+        spool_name: str | None = None,
+        spool_names: Sequence[str] = (),
+        scan_id: str | None = None,
+    ) -> int:
         """Write records consumed by training code (see ``hooks.spool.SPOOL_SCHEMA``): records, origins and, for rows
         with a ``run_id``, the run's links, whose ``epoch`` counts how often the run has consumed that record.
 
@@ -460,8 +478,14 @@ class Ledger:
                            SEMI JOIN batch x ON r.record_id = x.record_id AND r.run_id = x.run_id
                            GROUP BY ALL) prev USING (run_id, record_id)"""
             )
-            if spool_name is not None:
-                con.execute("INSERT INTO spool_merged VALUES (?, ?, ?)", [spool_name, now, len(table)])
+            con.execute(
+                """INSERT INTO run_sources SELECT run_id, source_id, count(*) FROM batch
+                   WHERE run_id IS NOT NULL GROUP BY ALL"""
+            )
+            merged = [*([spool_name] if spool_name else []), *spool_names]
+            if merged:
+                with self._views(merged=pa.table({"name": merged})):
+                    con.execute("INSERT INTO spool_merged SELECT name, ?, NULL FROM merged", [now])
         return added
 
     def partials(self, stamp: str) -> list[tuple[str, dict[str, Any]]]:
