@@ -627,7 +627,7 @@ def test_content_queries_cover_the_tables() -> None:
 def test_read_ahead_thread_ends_when_the_consumer_stops_early() -> None:
     import threading
 
-    from provenance.engine.prefetch import prefetch
+    from provenance.readers.prefetch import prefetch
 
     exhausted = threading.Event()
 

@@ -319,3 +319,28 @@ def _a_spool_table():
     values.update(record_id=["x" * 32], content_hash=["y" * 32], n_chars=[1], n_bytes=[1], source_id=["demo"])
     values.update(kind=["dataset"], run_id=["some-run"])
     return pa.table(values, schema=SPOOL_SCHEMA)
+
+
+# ---- known datasets ------------------------------------------------------------------------------------------------
+def test_a_known_hub_dataset_gets_the_most_restrictive_audited_licence(
+    ledger_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from provenance.licenses.known_datasets import lookup, most_restrictive
+
+    known = lookup("tatsu-lab/alpaca")
+    assert known is not None
+    ds = datasets.Dataset.from_dict({"text": ["an instruction", "another one"]})
+    ds.info.dataset_name = "tatsu-lab/alpaca"
+    declared = {**SOURCE, "id": "alpaca", "license": "Apache-2.0"}
+    provenance.track(ds, source=declared, ledger=ledger_path)
+    strictest = most_restrictive(known.claims)
+    assert rows(ledger_path, "SELECT license FROM sources WHERE source_id = 'alpaca'") == [(strictest.license_spdx,)]
+    claims = rows(ledger_path, "SELECT license, claimed_by, claim_where, chosen FROM license_claims")
+    assert len(claims) == 1 + len(known.claims)  # every claim kept, with where it came from
+    assert ("Apache-2.0", "declared", "declared in track(source=...)", False) in claims
+    assert [c for c in claims if c[3]] == [
+        (strictest.license_spdx, "data provenance collection", strictest.where, True)
+    ]
+    assert "more restrictive" in caplog.text
+    kept = provenance.track(ds, source="alpaca", ledger=ledger_path, policy={"intended_use": "commercial"})
+    assert len(kept) == 0  # its audited use is non-commercial

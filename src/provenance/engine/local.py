@@ -30,8 +30,8 @@ from ..licenses import UNKNOWN, LicenseParseError, normalize_license
 from ..manifest import Manifest, ResolvedEntry, load_manifest
 from ..models import BadRecord, DataFormat, ScannerTally, ScanReport, SourceTally
 from ..readers import DEFAULT_BATCH_SIZE, FieldSpec, RecordBatch, read_path
+from ..readers.prefetch import prefetch
 from ..scanners import Scanner, ScanOutput, create
-from .prefetch import prefetch
 from .progress import NoProgress, ProgressSink, RichProgress
 
 DEFAULT_SCANNERS = ("textstats",)

@@ -87,6 +87,14 @@ class Gate:
         refusal = None
         if source.consent_basis not in policy.allowed_consent_bases:
             refusal = f"consent basis {source.consent_basis.value} not allowed"
+        chosen = ledger.execute("SELECT license, use FROM license_claims WHERE source_id = ? AND chosen", [source.id])
+        if chosen and refusal is None:  # an audited use category says more than an id we cannot classify
+            license, use = chosen[0]
+            commercial = policy.intended_use is IntendedUse.commercial
+            if (commercial and use in ("non-commercial", "academic-only")) or (
+                use in ("unknown", "unspecified") and not policy.allow_unknown_license
+            ):
+                refusal = f"licence {license} is {use}"
         return cls(policy, frozenset(revoked_records), frozenset(revoked_sources), flagged, refusal)
 
     def refusal(self, record_id: str, source_id: str, source_license: str, record_license: str | None) -> str | None:

@@ -25,7 +25,9 @@ from ..ledger import DEFAULT_LEDGER, Ledger
 from ..licenses import UNKNOWN, LicenseParseError, normalize_license
 from ..models import CollectionMethod, ConsentBasis, Origin, OriginKind, Policy, Source
 from ..models.source import SourceFields
-from ..readers import FieldSpec, RecordBatch, dataset_origin, identify, read_arrow, read_dataset
+from ..readers import DEFAULT_BATCH_SIZE, FieldSpec, RecordBatch, dataset_origin, identify, read_arrow, read_dataset
+from ..readers.prefetch import prefetch
+from .known import settle_license
 from .policy import DropReport, Gate, load_policy
 from .runs import active_policy, current_run_id, flush
 from .spool import write_drops, write_spool
@@ -363,7 +365,7 @@ def track(
     url_field: str | None = "url",
     license_field: str | None = "license",
     split: str | None = None,
-    batch_size: int = 10_000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     policy: Policy | Mapping[str, Any] | str | Path | None = None,
 ) -> Any:
     """Record where every record of ``data`` came from and under what terms; return ``data`` for training to use.
@@ -399,6 +401,9 @@ def track(
     rules = load_policy(policy) or active_policy()
     with Ledger(ledger) as store:
         src = _source_from(source, data, store)
+        if kind in ("Dataset", "IterableDataset"):  # hub data: its own info and the registry have a say
+            src, claims = settle_license(src, data, "declared in track(source=...)" if source else "track()")
+            store.record_claims(src.id, claims)
         store.upsert_sources([src], None)
         gate = Gate.build(rules, store, src) if rules else None
         if kind in ("Dataset", "DataFrame"):
@@ -408,7 +413,7 @@ def track(
                 origin = Origin(kind=OriginKind.dataset, dataset_repo=f"polars:{src.id}", dataset_split=split)
                 batches = read_arrow(data.to_arrow(), src.id, spec, batch_size, origin)
             report = DropReport()
-            dropped = _record_eagerly(store, batches, gate, src, report)
+            dropped = _record_eagerly(store, prefetch(batches, depth=1), gate, src, report)
             if not dropped:
                 return data
             report.log()

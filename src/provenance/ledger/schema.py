@@ -72,6 +72,9 @@ MIGRATIONS += (
         (
             """CREATE TABLE spool_merged (name VARCHAR PRIMARY KEY, merged_at TIMESTAMPTZ, records BIGINT)""",
             """ALTER TABLE run_records ADD COLUMN source_id VARCHAR""",
+            """CREATE TABLE license_claims (
+                source_id VARCHAR NOT NULL, license VARCHAR NOT NULL, license_raw VARCHAR, use VARCHAR,
+                claimed_by VARCHAR NOT NULL, claim_where VARCHAR NOT NULL, chosen BOOLEAN, recorded_at TIMESTAMPTZ)""",
             """CREATE TABLE run_sources (run_id VARCHAR NOT NULL, source_id VARCHAR, links BIGINT)""",
             """CREATE TABLE run_drops (
                 run_id VARCHAR, source_id VARCHAR, reason VARCHAR, records BIGINT, recorded_at TIMESTAMPTZ)""",
@@ -97,6 +100,7 @@ TABLES = (
     "spool_merged",
     "run_drops",
     "run_sources",
+    "license_claims",
     "ledger_info",
     "schema_migrations",
 )

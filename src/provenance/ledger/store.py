@@ -265,6 +265,14 @@ class Ledger:
             con.execute("DELETE FROM sources WHERE source_id IN (SELECT source_id FROM incoming)")
             con.execute("INSERT INTO sources BY NAME SELECT * FROM incoming")
 
+    def record_claims(self, source_id: str, claims: Sequence[Mapping[str, Any]]) -> None:
+        """Replace the licence claims recorded for a source: every claim, who made it, where, and which one won."""
+        rows = [{"source_id": source_id, **c, "recorded_at": _now()} for c in claims]
+        with self._views(incoming=pa.Table.from_pylist(rows)), self.transaction() as con:
+            con.execute("DELETE FROM license_claims WHERE source_id = ?", [source_id])
+            if rows:
+                con.execute("INSERT INTO license_claims BY NAME SELECT * FROM incoming")
+
     def begin_scan(self, command: str, stamps: Sequence[str], workers: int) -> str:
         scan_id = _now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         with self.transaction() as con:
