@@ -15,7 +15,7 @@ from .errors import (
     ProvenanceError,
     QueryError,
 )
-from .hooks import flush, run, run_records, runs_using, track
+from .hooks import flush, run, run_records, runs_table, runs_using, track
 from .ledger import DEFAULT_LEDGER, Ledger, query
 from .manifest import load_manifest
 from .models import Finding, Origin, Policy, RecordProvenance, ScanReport, Source
@@ -60,6 +60,7 @@ __all__ = [
     "query",
     "run",
     "run_records",
+    "runs_table",
     "runs_using",
     "scan",
     "sources",
