@@ -344,3 +344,13 @@ def test_a_known_hub_dataset_gets_the_most_restrictive_audited_licence(
     assert "more restrictive" in caplog.text
     kept = provenance.track(ds, source="alpaca", ledger=ledger_path, policy={"intended_use": "commercial"})
     assert len(kept) == 0  # its audited use is non-commercial
+
+
+def test_tracking_the_same_dataset_again_adds_nothing_but_run_links(ledger_path: Path) -> None:
+    ds = dataset(50)
+    provenance.track(ds, source=SOURCE, ledger=ledger_path)
+    with provenance.run("again", ledger=ledger_path) as run:
+        provenance.track(ds, source=SOURCE, ledger=ledger_path)
+    assert rows(ledger_path, "SELECT count(*) FROM records") == [(50,)]
+    assert rows(ledger_path, "SELECT count(*) FROM origins") == [(50,)]
+    assert rows(ledger_path, f"SELECT count(*) FROM run_records WHERE run_id = '{run.run_id}'") == [(50,)]

@@ -291,9 +291,12 @@ def _record_eagerly(
     """Record every batch; rows the gate refuses are recorded but not linked to the run. Returns their rows."""
     run_id = current_run_id()
     dropped: set[int] = set()
+    new_place: bool | None = None
     for batch in batches:
         if not batch.num_rows:
             continue
+        if new_place is None:  # all batches share one origin: a first recording skips de-duplicating origins
+            new_place = not ledger.place_known(batch.origin.model_dump(mode="json"))
         table = _spool_table(batch, run_id)
         if gate is not None:
             reasons = [
@@ -310,7 +313,7 @@ def _record_eagerly(
             if any(reasons):
                 linked = pa.array([run_id if r is None else None for r in reasons], pa.string())
                 table = table.set_column(table.schema.get_field_index("run_id"), "run_id", linked)
-        ledger.absorb(table)
+        ledger.absorb(table, new_place=new_place)
     return dropped
 
 

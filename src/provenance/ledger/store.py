@@ -265,6 +265,18 @@ class Ledger:
             con.execute("DELETE FROM sources WHERE source_id IN (SELECT source_id FROM incoming)")
             con.execute("INSERT INTO sources BY NAME SELECT * FROM incoming")
 
+    def place_known(self, origin: Mapping[str, Any]) -> bool:
+        """Whether any origin from this file, or this version of this dataset split, is already recorded."""
+        keys = ("kind", "path", "dataset_repo", "dataset_split", "dataset_revision")
+        return bool(
+            self.scalar(
+                """SELECT count(*) FROM (SELECT 1 FROM origins WHERE kind = ? AND path IS NOT DISTINCT FROM ?
+                   AND dataset_repo IS NOT DISTINCT FROM ? AND dataset_split IS NOT DISTINCT FROM ?
+                   AND dataset_revision IS NOT DISTINCT FROM ? LIMIT 1)""",
+                [origin.get(k) for k in keys],
+            )
+        )
+
     def record_claims(self, source_id: str, claims: Sequence[Mapping[str, Any]]) -> None:
         """Replace the licence claims recorded for a source: every claim, who made it, where, and which one won."""
         rows = [{"source_id": source_id, **c, "recorded_at": _now()} for c in claims]
@@ -440,6 +452,7 @@ class Ledger:
         spool_name: str | None = None,
         spool_names: Sequence[str] = (),
         scan_id: str | None = None,
+        new_place: bool = False,
     ) -> int:
         """Write records consumed by training code (see ``hooks.spool.SPOOL_SCHEMA``): records, origins and, for rows
         with a ``run_id``, the run's links, whose ``epoch`` counts how often the run has consumed that record.
@@ -463,17 +476,18 @@ class Ledger:
                 WHERE b.record_id NOT IN ({_SEEN_RECORDS})""",
                 [scan_id, now],
             )[0][0]
+            # ``new_place``: nothing from this file or dataset version is recorded yet, so no origin can repeat
+            origin_rows = (
+                "batch b"
+                if new_place
+                else f"""(SELECT DISTINCT ON (record_id, path, dataset_repo, dataset_split, line, "row") * FROM batch) b
+                ANTI JOIN (SELECT o.* FROM origins o SEMI JOIN batch x ON o.record_id = x.record_id) o {_SAME_ORIGIN}"""
+            )
             con.execute(
-                """INSERT INTO origins
+                f"""INSERT INTO origins
                 SELECT b.record_id, b.source_id, b.kind, b.path, b.line, b."row", NULL, b.dataset_repo,
                        b.dataset_config, b.dataset_split, b.dataset_revision, b.url, NULL, ?
-                FROM (SELECT DISTINCT ON (record_id, path, dataset_repo, dataset_split, line, "row") * FROM batch) b
-                ANTI JOIN (SELECT o.* FROM origins o SEMI JOIN batch x ON o.record_id = x.record_id) o
-                  ON o.record_id = b.record_id AND o.path IS NOT DISTINCT FROM b.path
-                 AND o.dataset_repo IS NOT DISTINCT FROM b.dataset_repo
-                 AND o.dataset_split IS NOT DISTINCT FROM b.dataset_split
-                 AND o.line IS NOT DISTINCT FROM b.line AND o."row" IS NOT DISTINCT FROM b."row"
-                """,
+                FROM {origin_rows}""",
                 [scan_id],
             )
             con.execute(
@@ -509,6 +523,10 @@ _SEEN_ORIGINS = """SELECT o.record_id, o.line, o."row" FROM origins o SEMI JOIN 
       AND o.dataset_split IS NOT DISTINCT FROM $split"""
 
 
+_SAME_ORIGIN = """ON o.record_id = b.record_id AND o.path IS NOT DISTINCT FROM b.path
+    AND o.dataset_repo IS NOT DISTINCT FROM b.dataset_repo AND o.dataset_split IS NOT DISTINCT FROM b.dataset_split
+    AND o.line IS NOT DISTINCT FROM b.line AND o."row" IS NOT DISTINCT FROM b."row"
+"""
 _SAME_PLACE = (
     'o.record_id = b.record_id AND o.line IS NOT DISTINCT FROM b.line AND o."row" IS NOT DISTINCT FROM b."row"'
 )
