@@ -198,6 +198,31 @@ def scan(
     )
 
 
+def _print_table(result, output: Path | None = None) -> None:
+    table = Table()
+    for name in result.column_names:
+        table.add_column(name)
+    for row in result.slice(0, TABLE_ROWS).to_pylist():
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            Console(file=fh, width=200).print(table)
+    else:
+        out.print(table)
+    if result.num_rows > TABLE_ROWS:
+        err.print(f"showing {TABLE_ROWS} of {result.num_rows:,} rows; use --format csv, json or parquet for all")
+
+
+def _emit(result, format: str, output: Path | None) -> None:
+    """Print or write a result in the format asked for."""
+    if format == "table":
+        _print_table(result, output)
+        return
+    text = render_table(result, format, output)
+    if text is not None:
+        sys.stdout.write(text)
+
+
 @app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="a SQL query (DuckDB dialect); the ledger is opened read-only")],
@@ -209,24 +234,7 @@ def query(
 
     Example: provenance query "select source_id, count(*) from records group by 1" --format csv
     """
-    result = provenance.query(str(ledger), sql)
-    if format == "table":
-        table = Table(show_lines=False)
-        for name in result.column_names:
-            table.add_column(name)
-        for row in result.slice(0, TABLE_ROWS).to_pylist():
-            table.add_row(*("" if v is None else str(v) for v in row.values()))
-        if output:
-            with open(output, "w", encoding="utf-8") as fh:
-                Console(file=fh, width=200).print(table)
-        else:
-            out.print(table)
-        if result.num_rows > TABLE_ROWS:
-            err.print(f"showing {TABLE_ROWS} of {result.num_rows:,} rows; use --format csv, json or parquet for all")
-        return
-    text = render_table(result, format, output)
-    if text is not None:
-        sys.stdout.write(text)
+    _emit(provenance.query(str(ledger), sql), format, output)
 
 
 @sources_app.command("list")
@@ -268,17 +276,6 @@ def sources_show(
     out.print_json(json.dumps(found[0], default=str))
 
 
-def _print_table(result) -> None:
-    table = Table()
-    for name in result.column_names:
-        table.add_column(name)
-    for row in result.slice(0, TABLE_ROWS).to_pylist():
-        table.add_row(*("" if v is None else str(v) for v in row.values()))
-    out.print(table)
-    if result.num_rows > TABLE_ROWS:
-        err.print(f"showing {TABLE_ROWS} of {result.num_rows:,} rows; use provenance query for all")
-
-
 @runs_app.command("list")
 def runs_list(ledger: LedgerOpt = DEFAULT_LEDGER) -> None:
     """Every training run: name, times, status, git commit, records consumed, records dropped by policy.
@@ -299,13 +296,7 @@ def runs_records(
 
     Example: provenance runs records 20261123T041838-46036eb3 --format csv > used.csv
     """
-    result = provenance.run_records(str(ledger), run_id)
-    if format == "table":
-        _print_table(result)
-        return
-    text = render_table(result, format, output)
-    if text is not None:
-        sys.stdout.write(text)
+    _emit(provenance.run_records(str(ledger), run_id), format, output)
 
 
 @runs_app.command("using")

@@ -10,6 +10,7 @@ transaction, so a crash between the commit and the delete never merges a file tw
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import threading
 import uuid
@@ -49,24 +50,33 @@ def spool_dir(ledger: str | Path) -> Path:
     return ledger.with_name(ledger.name + ".spool")
 
 
-def write_spool(ledger: str | Path, table: pa.Table) -> Path:
-    """Write one batch as a spool file; safe from any number of processes and threads at once."""
+def _new_file(ledger: str | Path, suffix: str) -> tuple[Path, Path]:
+    """(temporary path, final path) for a new spool file. Names sort by time of writing within a process; the pid
+    and a random part keep processes apart."""
     folder = spool_dir(ledger)
     folder.mkdir(parents=True, exist_ok=True)
     with _lock:
         n = next(_counter)
-    # names sort by time of writing within a process; the pid and a random part keep processes apart
-    name = f"{os.getpid():08d}-{n:012d}-{uuid.uuid4().hex[:8]}.arrow"
-    tmp = folder / f".{name}.tmp"
+    name = f"{os.getpid():08d}-{n:012d}-{uuid.uuid4().hex[:8]}{suffix}"
+    return folder / f".{name}.tmp", folder / name
+
+
+def _pending(ledger: str | Path, pattern: str) -> list[Path]:
+    folder = spool_dir(ledger)
+    return sorted(folder.glob(pattern)) if folder.is_dir() else []
+
+
+def write_spool(ledger: str | Path, table: pa.Table) -> Path:
+    """Write one batch as a spool file; safe from any number of processes and threads at once."""
+    tmp, final = _new_file(ledger, ".arrow")
     with pa.OSFile(str(tmp), "wb") as sink, ipc.new_file(sink, SPOOL_SCHEMA) as writer:
         writer.write_table(table.select(SPOOL_SCHEMA.names).cast(SPOOL_SCHEMA))
-    tmp.rename(folder / name)
-    return folder / name
+    tmp.rename(final)
+    return final
 
 
 def pending_spools(ledger: str | Path) -> list[Path]:
-    folder = spool_dir(ledger)
-    return sorted(folder.glob("*.arrow")) if folder.is_dir() else []
+    return _pending(ledger, "*.arrow")
 
 
 def read_spool(path: Path) -> pa.Table:
@@ -76,20 +86,12 @@ def read_spool(path: Path) -> pa.Table:
 
 def write_drops(ledger: str | Path, counts: dict[tuple[str, str], int], run_id: str | None) -> Path:
     """Spool what a policy dropped in this process: {(source_id, reason): records}."""
-    import json
-
-    folder = spool_dir(ledger)
-    folder.mkdir(parents=True, exist_ok=True)
-    with _lock:
-        n = next(_counter)
-    name = f"{os.getpid():08d}-{n:012d}-{uuid.uuid4().hex[:8]}.drops.json"
-    tmp = folder / f".{name}.tmp"
+    tmp, final = _new_file(ledger, ".drops.json")
     rows = [{"run_id": run_id, "source_id": s, "reason": r, "records": c} for (s, r), c in sorted(counts.items())]
     tmp.write_text(json.dumps(rows), encoding="utf-8")
-    tmp.rename(folder / name)
-    return folder / name
+    tmp.rename(final)
+    return final
 
 
 def pending_drops(ledger: str | Path) -> list[Path]:
-    folder = spool_dir(ledger)
-    return sorted(folder.glob("*.drops.json")) if folder.is_dir() else []
+    return _pending(ledger, "*.drops.json")
