@@ -50,8 +50,8 @@ bench: $(STAMP) $(TORCH)
 	$(BIN)/python benchmarks/track_overhead.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src cli tests benchmarks
-	$(BIN)/ruff format --check src cli tests benchmarks
+	$(BIN)/ruff check src cli tests benchmarks scripts
+	$(BIN)/ruff format --check src cli tests benchmarks scripts
 
 schemas: $(STAMP)
 	$(BIN)/provenance schemas --output schemas
