@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from ..errors import ProvenanceError
 from ..ledger import Ledger
-from ..licenses import UNKNOWN, LicenseParseError, normalize_license
+from ..licenses import normalize_column
 from ..manifest import Manifest, ResolvedEntry, load_manifest
 from ..models import BadRecord, DataFormat, ScannerTally, ScanReport, SourceTally
 from ..readers import DEFAULT_BATCH_SIZE, FieldSpec, RecordBatch, read_path
@@ -117,19 +117,8 @@ def _file_jobs(manifest: Manifest) -> Iterator[_FileJob]:
 
 def _normalise_record_licenses(table: pa.Table) -> pa.Table:
     raw = table.column("record_license")
-    if raw.null_count == len(raw):
-        return table.append_column("record_license_raw", raw)
-    mapping = {}
-    for value in pc.unique(raw).to_pylist():
-        if value is None:
-            continue
-        try:
-            mapping[value] = normalize_license(value).spdx
-        except LicenseParseError:
-            mapping[value] = UNKNOWN  # kept verbatim in record_license_raw; the licence issue widens what we parse
-    spdx = pa.array([mapping.get(v) if v is not None else None for v in raw.to_pylist()], pa.string())
     index = table.schema.get_field_index("record_license")
-    return table.set_column(index, "record_license", spdx).append_column("record_license_raw", raw)
+    return table.set_column(index, "record_license", normalize_column(raw)).append_column("record_license_raw", raw)
 
 
 def _open_ledger(ledger: str | Path | Ledger) -> tuple[Ledger, bool]:

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from ..errors import InputError
 from ..ledger import DEFAULT_LEDGER, Ledger
-from ..licenses import UNKNOWN, LicenseParseError, normalize_license
+from ..licenses import UNKNOWN, LicenseParseError, normalize_column, normalize_license
 from ..models import CollectionMethod, ConsentBasis, Origin, OriginKind, Policy, Source
 from ..models.source import SourceFields
 from ..readers import DEFAULT_BATCH_SIZE, FieldSpec, RecordBatch, dataset_origin, identify, read_arrow, read_dataset
@@ -116,18 +116,6 @@ def _spool_table(batch: RecordBatch, run_id: str | None) -> pa.Table:
     table = batch.table
     n = table.num_rows
     raw = table.column("record_license")
-    normalised = []
-    cache: dict[str, str] = {}
-    for value in raw.to_pylist():
-        if value is None:
-            normalised.append(None)
-            continue
-        if value not in cache:
-            try:
-                cache[value] = normalize_license(value).spdx
-            except LicenseParseError:
-                cache[value] = UNKNOWN
-        normalised.append(cache[value])
     origin = batch.origin
     constant = {
         "source_id": batch.source_id,
@@ -144,7 +132,7 @@ def _spool_table(batch: RecordBatch, run_id: str | None) -> pa.Table:
         "content_hash": table.column("content_hash"),
         "n_chars": table.column("n_chars"),
         "n_bytes": table.column("n_bytes"),
-        "record_license": pa.array(normalised, pa.string()),
+        "record_license": normalize_column(raw),
         "record_license_raw": raw,
         "url": table.column("url"),
         "line": table.column("line"),

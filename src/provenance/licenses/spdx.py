@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from license_expression import ExpressionError, Licensing, get_spdx_licensing
 
 from ..models import License
@@ -61,3 +63,18 @@ def normalize_license(raw: str) -> License:
 
 def _fix_license_ref_case(expression: str) -> str:
     return re.sub(r"(?i)licenseref-", "LicenseRef-", re.sub(r"(?i)documentref-", "DocumentRef-", expression))
+
+
+def normalize_column(raw: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """SPDX forms of a column of licence strings: each distinct value is parsed once, unparseable ones become
+    NOASSERTION (callers keep the raw column beside it), nulls stay null."""
+    if raw.null_count == len(raw):
+        return pa.nulls(len(raw), pa.string())
+    encoded = pc.dictionary_encode(raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw)
+    values = []
+    for value in encoded.dictionary.to_pylist():
+        try:
+            values.append(normalize_license(value).spdx)
+        except LicenseParseError:
+            values.append(UNKNOWN)
+    return pc.take(pa.array(values, pa.string()), encoded.indices)
