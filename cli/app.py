@@ -109,7 +109,11 @@ def _print_report(report: provenance.ScanReport) -> None:
         )
     err.print(table)
     for tally in report.scanners:
-        summary = ", ".join(f"{k}={v}" for k, v in tally.summary.items() if not isinstance(v, dict))
+        summary = "; ".join(
+            f"{k}: " + ", ".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else f"{k}={v}"
+            for k, v in tally.summary.items()
+            if v != {} and k != "chars_histogram"
+        )
         err.print(
             f"[bold]{tally.stamp}[/]: scanned {tally.records_scanned:,}, skipped {tally.records_skipped:,} "
             f"(already scanned), findings {tally.findings:,}; {summary}"

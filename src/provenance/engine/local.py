@@ -88,9 +88,12 @@ class _Tallies:
 _WORKER_SCANNERS: list[Scanner] = []
 
 
-def _init_worker(specs: list[tuple[str, dict[str, Any]]]) -> None:
+def _init_worker(specs: list[tuple[str, dict[str, Any]]], key: bytes | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what Ctrl-C means
     _WORKER_SCANNERS[:] = [create(name, config) for name, config in specs]
+    for scanner in _WORKER_SCANNERS:
+        if scanner.needs_key:
+            scanner.key = key
 
 
 def _scan_in_worker(tables: list[pa.Table | None]) -> list[ScanOutput | None]:
@@ -157,6 +160,10 @@ def scan(
     for src in manifest.sources:
         tallies.source(src.id)
     store.upsert_sources(manifest.sources, str(manifest.path))
+    key = store.secret() if any(s.needs_key for s in built) else None
+    for scanner in built:
+        if scanner.needs_key:
+            scanner.key = key
     scan_id = store.begin_scan(command, stamps, workers)
     pool = None
     status = "failed"
@@ -166,7 +173,7 @@ def scan(
                 max_workers=workers,
                 mp_context=get_context("spawn"),
                 initializer=_init_worker,
-                initargs=([(s.name, s.config.model_dump()) for s in built],),
+                initargs=([(s.name, s.config.model_dump()) for s in built], key),
             )
         jobs = list(_file_jobs(manifest))
         todo = []
@@ -397,7 +404,8 @@ def _report(
         scanners=list(tallies.scanners.values()),
         bad_records=tallies.bad,
         bad_records_total=tallies.bad_total,
-        not_checked=[what for name, what in CHECKS.items() if name not in ran],
+        not_checked=[what for name, what in CHECKS.items() if name not in ran]
+        + [gap for scanner in built for gap in scanner.not_looked_for()],
     )
 
 

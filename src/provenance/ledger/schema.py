@@ -68,10 +68,11 @@ MIGRATIONS: tuple[Migration, ...] = (
 MIGRATIONS += (
     Migration(
         2,
-        "spool files merged from training processes, and an index for run lookups",
+        "spool files, run summaries and drops, licence claims, the recognizer of a finding",
         (
             """CREATE TABLE spool_merged (name VARCHAR PRIMARY KEY, merged_at TIMESTAMPTZ, records BIGINT)""",
             """ALTER TABLE run_records ADD COLUMN source_id VARCHAR""",
+            """ALTER TABLE findings ADD COLUMN detail VARCHAR""",
             """CREATE TABLE license_claims (
                 source_id VARCHAR NOT NULL, license VARCHAR NOT NULL, license_raw VARCHAR, use VARCHAR,
                 claimed_by VARCHAR NOT NULL, claim_where VARCHAR NOT NULL, chosen BOOLEAN, recorded_at TIMESTAMPTZ)""",

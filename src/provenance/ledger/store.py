@@ -422,8 +422,8 @@ class Ledger:
             for name, stamp, findings, scanned_ids, partial in scanned:
                 with self._views(found=findings, ids=pa.table({"record_id": scanned_ids})):
                     con.execute(
-                        'INSERT INTO findings SELECT record_id, ?, ?, kind, label, start, "end", score, value_hash, ? '
-                        "FROM found",
+                        "INSERT INTO findings BY NAME SELECT record_id, ? AS scanner, ? AS stamp, kind, label, start, "
+                        '"end", score, value_hash, ? AS scan_id, detail FROM found',
                         [name, stamp, scan_id],
                     )
                     con.execute("INSERT INTO record_scans SELECT record_id, ?, ? FROM ids", [stamp, scan_id])

@@ -27,6 +27,7 @@ FINDINGS_SCHEMA = pa.schema(
         ("end", pa.int64()),
         ("score", pa.float64()),
         ("value_hash", pa.string()),
+        ("detail", pa.string()),
     ]
 )
 
@@ -57,8 +58,10 @@ class FindingsBuilder:
         end: int | None = None,
         score: float | None = None,
         value_hash: str | None = None,
+        detail: str | None = None,
     ) -> None:
-        for name, value in zip(self.columns, (record_id, kind, label, start, end, score, value_hash), strict=True):
+        row = (record_id, kind, label, start, end, score, value_hash, detail)
+        for name, value in zip(self.columns, row, strict=True):
             self.columns[name].append(value)
 
     def table(self) -> pa.Table:
@@ -85,6 +88,8 @@ class Scanner:
     version: ClassVar[str]
     Config: ClassVar[type[ScannerConfig]] = ScannerConfig
     description: ClassVar[str] = ""
+    needs_key: ClassVar[bool] = False  # set by the engine from the ledger's secret, never part of the config
+    key: bytes | None = None
 
     def __init__(self, config: ScannerConfig | Mapping[str, Any] | None = None) -> None:
         if config is None:
@@ -100,6 +105,10 @@ class Scanner:
 
     def scan(self, batch: pa.Table) -> ScanOutput:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def not_looked_for(self) -> list[str]:
+        """What this scanner, as configured and installed, does not detect; reports and cards repeat it."""
+        return []
 
     def merge(self, a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
         return merge_sums(a, b)

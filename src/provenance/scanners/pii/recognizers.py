@@ -1,0 +1,134 @@
+"""The recognizers of the pattern tier: presidio's own where they are sound, ours where presidio's defaults miss.
+
+Built on presidio's extension point (``PatternRecognizer`` subclasses), so users can add their own the same way.
+Nothing here touches the network: the e-mail check uses tldextract's bundled public-suffix snapshot instead of
+fetching the list at run time, which presidio's default e-mail recognizer would do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+import tldextract
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
+from presidio_analyzer.predefined_recognizers import (
+    AuTfnRecognizer,
+    CryptoRecognizer,
+    EmailRecognizer,
+    EsNifRecognizer,
+    IbanRecognizer,
+    InAadhaarRecognizer,
+    IpRecognizer,
+    ItFiscalCodeRecognizer,
+    PhoneRecognizer,
+    UkNinoRecognizer,
+    UsSsnRecognizer,
+)
+
+_OFFLINE_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)  # bundled snapshot, no download
+
+
+class OfflineEmailRecognizer(EmailRecognizer):
+    def validate_result(self, pattern_text: str) -> bool:
+        return _OFFLINE_TLD(pattern_text).fqdn != ""
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+# Issuer prefixes and lengths (ISO/IEC 7812 ranges as the networks publish them). presidio's single pattern misses
+# Mastercard's 2221-2720 range, 19-digit Visa, Maestro and 15-digit JCB.
+_CARD_RULES: tuple[tuple[re.Pattern[str], frozenset[int]], ...] = (
+    (re.compile(r"^4"), frozenset({13, 16, 19})),  # Visa
+    (re.compile(r"^(5[1-5]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720)"), frozenset({16})),  # Mastercard
+    (re.compile(r"^3[47]"), frozenset({15})),  # American Express
+    (re.compile(r"^(6011|65|64[4-9])"), frozenset({16, 19})),  # Discover
+    (re.compile(r"^(2131|1800)"), frozenset({15})),  # JCB 15-digit
+    (re.compile(r"^35(2[89]|[3-8]\d)"), frozenset({16, 17, 18, 19})),  # JCB
+    (re.compile(r"^(5018|5020|5038|5893|6304|6759|676[1-3])"), frozenset(range(12, 20))),  # Maestro
+    (re.compile(r"^3(0[0-5]|[689])"), frozenset({14, 16, 19})),  # Diners Club
+    (re.compile(r"^62"), frozenset({16, 17, 18, 19})),  # UnionPay
+)
+
+
+class CardRecognizer(PatternRecognizer):
+    """Payment card numbers of every major network, 12-19 digits with spaces or dashes, checked by Luhn and issuer."""
+
+    PATTERNS: ClassVar[list[Pattern]] = [Pattern("card", r"\b(?:\d[ -]?){11,18}\d\b", 0.5)]
+    CONTEXT: ClassVar[list[str]] = ["card", "credit", "debit", "visa", "mastercard", "amex", "payment", "cc"]
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="CREDIT_CARD", patterns=self.PATTERNS, context=self.CONTEXT, name="CardRecognizer"
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        digits = re.sub(r"[ -]", "", pattern_text)
+        if not luhn_ok(digits) or len(set(digits)) == 1:
+            return False
+        return any(prefix.match(digits) and len(digits) in lengths for prefix, lengths in _CARD_RULES)
+
+
+class SecretsRecognizer(PatternRecognizer):
+    """Credentials that leak into text: cloud keys, tokens, private keys."""
+
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern("aws access key id", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b", 0.85),
+        Pattern("github token", r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b", 0.9),
+        Pattern("github fine-grained token", r"\bgithub_pat_[A-Za-z0-9_]{60,255}\b", 0.9),
+        Pattern("slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,250}\b", 0.9),
+        Pattern("google api key", r"\bAIza[0-9A-Za-z_\-]{35}\b", 0.85),
+        Pattern("stripe key", r"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,99}\b", 0.9),
+        Pattern("private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP )?PRIVATE KEY( BLOCK)?-----", 0.95),
+    ]
+    CONTEXT: ClassVar[list[str]] = ["key", "token", "secret", "password", "credential", "api"]
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="API_KEY", patterns=self.PATTERNS, context=self.CONTEXT, name="SecretsRecognizer"
+        )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A recognizer with the cheap test that says whether a text could hold a match at all."""
+
+    entity: str
+    build: Callable[[], EntityRecognizer]
+    could_match: re.Pattern[str]
+
+
+PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "IN", "AU", "CA", "BR", "MX", "JP", "ZA", "IE", "CH")
+
+_DIGIT_RUN = re.compile(r"\d(?:[ ./()-]?\d){6}")  # seven digits, loosely separated
+
+CATALOGUE: tuple[Entry, ...] = (
+    Entry("EMAIL_ADDRESS", OfflineEmailRecognizer, re.compile(r"\w@\w")),
+    Entry("PHONE_NUMBER", lambda: PhoneRecognizer(supported_regions=PHONE_REGIONS), _DIGIT_RUN),
+    Entry("CREDIT_CARD", CardRecognizer, re.compile(r"\d(?:[ -]?\d){11}")),
+    Entry("IBAN_CODE", IbanRecognizer, re.compile(r"\b[A-Z]{2}\d{2}[ ]?[A-Z0-9]{4}")),
+    Entry("IP_ADDRESS", IpRecognizer, re.compile(r"\d\.\d+\.\d|[0-9a-fA-F]:[0-9a-fA-F]*:")),
+    Entry("US_SSN", UsSsnRecognizer, re.compile(r"\d{3}[- .]?\d{2}[- .]?\d{4}")),
+    Entry("UK_NINO", UkNinoRecognizer, re.compile(r"\b[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]\b")),
+    Entry("ES_NIF", EsNifRecognizer, re.compile(r"\d{8}-?[A-Za-z]\b")),
+    Entry("IT_FISCAL_CODE", ItFiscalCodeRecognizer, re.compile(r"[A-Za-z]{6}\d{2}[A-Za-z]\d{2}[A-Za-z]")),
+    Entry("IN_AADHAAR", InAadhaarRecognizer, re.compile(r"\d{4}[ -]?\d{4}[ -]?\d{4}")),
+    Entry("AU_TFN", AuTfnRecognizer, re.compile(r"\d{3} ?\d{3} ?\d{3}")),
+    Entry("CRYPTO", CryptoRecognizer, re.compile(r"\b(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}\b")),
+    Entry(
+        "API_KEY",
+        SecretsRecognizer,
+        re.compile(r"AKIA|ASIA|AGPA|AIDA|AROA|ANPA|gh[pousr]_|github_pat_|xox|AIza|_live_|_test_|PRIVATE KEY"),
+    ),
+)
+ENTITIES = tuple(e.entity for e in CATALOGUE)

@@ -1,0 +1,125 @@
+"""The pii scanner (pattern tier): what it finds, and that no value it finds reaches the ledger."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+import provenance
+from provenance.ledger import Ledger
+from provenance.scanners import create
+from provenance.scanners.pii import keyed_hash
+from provenance.scanners.pii.recognizers import luhn_ok
+
+KEY = b"k" * 32
+
+
+def scan_texts(texts: list[str], **config) -> list[dict]:
+    scanner = create("pii", config)
+    scanner.key = KEY
+    batch = pa.table({"record_id": [f"r{i}" for i in range(len(texts))], "text": texts})
+    return scanner.scan(batch).findings.to_pylist()
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("write to jane.doe@example.com today", "EMAIL_ADDRESS", "jane.doe@example.com"),
+        ("Visa 4111 1111 1111 1111 expires", "CREDIT_CARD", "4111 1111 1111 1111"),
+        ("Mastercard 2-series 2223 0031 2200 3222 works", "CREDIT_CARD", "2223 0031 2200 3222"),
+        ("19-digit Visa 4000 0000 0000 0000 006 too", "CREDIT_CARD", "4000 0000 0000 0000 006"),
+        ("Maestro 6759 6498 2643 8453 card", "CREDIT_CARD", "6759 6498 2643 8453"),
+        ("JCB 15-digit 180000000000002 card", "CREDIT_CARD", "180000000000002"),
+        ("pay to GB82 WEST 1234 5698 7654 32 please", "IBAN_CODE", "GB82 WEST 1234 5698 7654 32"),
+        ("call +44 20 7946 0958 now", "PHONE_NUMBER", "+44 20 7946 0958"),
+        ("key AKIAIOSFODNN7EXAMPLE in config", "API_KEY", "AKIAIOSFODNN7EXAMPLE"),
+        ("token ghp_" + "a1B2" * 9 + " leaked", "API_KEY", "ghp_" + "a1B2" * 9),
+        ("server at 192.168.10.20 answered", "IP_ADDRESS", "192.168.10.20"),
+    ],
+)
+def test_finds_real_formats_including_those_presidio_misses(text: str, entity: str, value: str) -> None:
+    found = scan_texts([text])
+    assert [(f["label"], text[f["start"] : f["end"]]) for f in found] == [(entity, value)]
+    assert found[0]["value_hash"] == keyed_hash(KEY, entity, value)
+    assert found[0]["detail"]  # the recognizer that found it
+
+
+def test_ordinary_text_and_invalid_numbers_are_not_flagged() -> None:
+    texts = [
+        "The river rose 1234 5678 9012 3456 centimetres over the year.",  # fails Luhn
+        "Order 0000 0000 0000 0000 was cancelled.",
+        "In 2019 there were 12,345 visitors and 67,890 in 2020.",
+        "Version 1.2.3 of the tool was released on 2024-05-06.",
+    ]
+    assert scan_texts(texts) == []
+
+
+def test_the_same_value_written_differently_hashes_the_same() -> None:
+    a = scan_texts(["card 4111 1111 1111 1111"])[0]["value_hash"]
+    b = scan_texts(["card 4111-1111-1111-1111"])[0]["value_hash"]
+    c = scan_texts(["mail JANE@Example.com"])[0]["value_hash"]
+    d = scan_texts(["mail jane@example.com"])[0]["value_hash"]
+    assert a == b and c == d and a != c
+
+
+def test_threshold_and_entity_choice_are_configurable() -> None:
+    text = "call +44 20 7946 0958 or mail jane@example.com"
+    assert {f["label"] for f in scan_texts([text], entities=["EMAIL_ADDRESS"])} == {"EMAIL_ADDRESS"}
+    assert {f["label"] for f in scan_texts([text], threshold=0.9)} == {"EMAIL_ADDRESS"}  # phone scores 0.4
+    assert {f["label"] for f in scan_texts(["phone: +44 20 7946 0958"], threshold=0.7)} == {"PHONE_NUMBER"}  # context
+    with pytest.raises(provenance.InputError, match="NOT_A_TYPE"):
+        create("pii", {"entities": ["NOT_A_TYPE"]})
+
+
+def test_luhn() -> None:
+    assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
+
+
+def _planted_values(sample_data: Path) -> set[str]:
+    """Every e-mail address, card number and key planted in the sample corpus, read from the files directly."""
+    text = ""
+    for path in sample_data.rglob("*"):
+        if path.is_file() and path.suffix in (".jsonl", ".json", ".csv", ".tsv", ".txt"):
+            text += path.read_bytes().decode("utf-8", "replace")
+    found = set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text))
+    found |= set(re.findall(r"\b(?:\d{4}[ -]){3}\d{4}\b", text))
+    found |= set(re.findall(r"\bAKIA[0-9A-Z]{16}\b|\bghp_[A-Za-z0-9]{36}\b", text))
+    return {v for v in found if len(v) > 8}
+
+
+def test_no_planted_value_reaches_the_ledger_report_or_card(sample_data: Path, tmp_path: Path) -> None:
+    planted = _planted_values(sample_data)
+    assert len(planted) >= 10
+    ledger = tmp_path / "l.duckdb"
+    report = provenance.scan(sample_data, ledger, scanners=["textstats", "pii"])
+    card = provenance.card(ledger, tmp_path / "card")
+    with Ledger(ledger, read_only=True) as store:
+        found = store.scalar("SELECT count(*) FROM findings WHERE scanner = 'pii'")
+        tables = [r[0] for r in store.execute("SELECT table_name FROM information_schema.tables")]
+        stored = []
+        for table in tables:
+            columns = [
+                r[0]
+                for r in store.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                    "AND data_type IN ('VARCHAR', 'JSON')",
+                    [table],
+                )
+            ]
+            for column in columns:
+                stored += [r[0] for r in store.execute(f'SELECT DISTINCT "{column}" FROM {table}') if r[0]]
+    assert found >= 40
+    everything = "\n".join(map(str, stored)) + report.model_dump_json() + card.read_text()
+    everything += ledger.read_bytes().decode("latin-1")
+    leaked = sorted(v for v in planted if v in everything)
+    assert leaked == []
+
+
+def test_the_scanner_lists_exactly_the_catalogue_entities() -> None:
+    from provenance.scanners.pii.recognizers import ENTITIES
+    from provenance.scanners.pii.scanner import DEFAULT_ENTITIES
+
+    assert ENTITIES == DEFAULT_ENTITIES
