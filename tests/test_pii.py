@@ -123,3 +123,11 @@ def test_the_scanner_lists_exactly_the_catalogue_entities() -> None:
     from provenance.scanners.pii.scanner import DEFAULT_ENTITIES
 
     assert ENTITIES == DEFAULT_ENTITIES
+
+
+def test_secrets_are_case_sensitive_and_batches_do_not_leak_matches_across_records() -> None:
+    assert scan_texts(["akiaiosfodnn7example is not a key"]) == []
+    # joined, the first two records would read as one valid card number; scanned as records they hold none
+    found = scan_texts(["ends with 4111 1111", "1111 1111 starts here", "mail jane@example.com"])
+    assert "CREDIT_CARD" not in {f["label"] for f in found}
+    assert ("r2", "EMAIL_ADDRESS") in [(f["record_id"], f["label"]) for f in found]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import tldextract
-from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import (
     AuTfnRecognizer,
     CryptoRecognizer,
@@ -23,7 +23,6 @@ from presidio_analyzer.predefined_recognizers import (
     InAadhaarRecognizer,
     IpRecognizer,
     ItFiscalCodeRecognizer,
-    PhoneRecognizer,
     UkNinoRecognizer,
     UsSsnRecognizer,
 )
@@ -95,8 +94,52 @@ class SecretsRecognizer(PatternRecognizer):
 
     def __init__(self) -> None:
         super().__init__(
-            supported_entity="API_KEY", patterns=self.PATTERNS, context=self.CONTEXT, name="SecretsRecognizer"
+            supported_entity="API_KEY",
+            patterns=self.PATTERNS,
+            context=self.CONTEXT,
+            name="SecretsRecognizer",
+            global_regex_flags=re.MULTILINE,  # case matters: 'akia...' is not an AWS key
         )
+
+
+class FastPhoneRecognizer(EntityRecognizer):
+    """Phone numbers validated by libphonenumber, like presidio's PhoneRecognizer, but parsed only on candidate
+    spans: presidio's runs libphonenumber's matcher over the whole text once per region, which dominated the time."""
+
+    CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d \t().\-/]{5,20}\d(?![\w@])")
+    DATE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:[ T]\d{1,2}:\d{2})?$")
+    CONTEXT: ClassVar[list[str]] = ["phone", "number", "telephone", "cell", "cellphone", "mobile", "call", "tel", "fax"]
+
+    def __init__(self, regions: tuple[str, ...] = ("US",)) -> None:
+        self.regions = regions
+        super().__init__(supported_entities=["PHONE_NUMBER"], name="FastPhoneRecognizer", context=list(self.CONTEXT))
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
+        import phonenumbers
+
+        results = []
+        for match in self.CANDIDATE.finditer(text):
+            candidate = match.group()
+            if self.DATE.match(candidate):  # libphonenumber's matcher rejects dates too
+                continue
+            digits = sum(ch.isdigit() for ch in candidate)
+            if not 7 <= digits <= 15:
+                continue
+            international = candidate.startswith(("+", "00"))
+            for region in (None,) if international else self.regions:
+                try:
+                    number = phonenumbers.parse(
+                        candidate.replace("00", "+", 1) if candidate.startswith("00") else candidate, region
+                    )
+                except phonenumbers.NumberParseException:
+                    continue
+                if phonenumbers.is_valid_number(number):
+                    results.append(RecognizerResult("PHONE_NUMBER", match.start(), match.end(), 0.4))
+                    break
+        return results
 
 
 @dataclass(frozen=True)
@@ -114,7 +157,7 @@ _DIGIT_RUN = re.compile(r"\d(?:[ ./()-]?\d){6}")  # seven digits, loosely separa
 
 CATALOGUE: tuple[Entry, ...] = (
     Entry("EMAIL_ADDRESS", OfflineEmailRecognizer, re.compile(r"\w@\w")),
-    Entry("PHONE_NUMBER", lambda: PhoneRecognizer(supported_regions=PHONE_REGIONS), _DIGIT_RUN),
+    Entry("PHONE_NUMBER", lambda: FastPhoneRecognizer(PHONE_REGIONS), _DIGIT_RUN),
     Entry("CREDIT_CARD", CardRecognizer, re.compile(r"\d(?:[ -]?\d){11}")),
     Entry("IBAN_CODE", IbanRecognizer, re.compile(r"\b[A-Z]{2}\d{2}[ ]?[A-Z0-9]{4}")),
     Entry("IP_ADDRESS", IpRecognizer, re.compile(r"\d\.\d+\.\d|[0-9a-fA-F]:[0-9a-fA-F]*:")),
