@@ -27,7 +27,7 @@ $(TORCH): $(STAMP)
 
 demo: $(STAMP)
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
-	$(BIN)/provenance scan sample_data/ --ledger $(DEMO)/ledger.duckdb --report $(DEMO)/scan-report.json --workers 2
+	$(BIN)/provenance scan sample_data/ --ledger $(DEMO)/ledger.duckdb --report $(DEMO)/scan-report.json --workers 2 --scanner textstats --scanner pii
 	$(BIN)/provenance query "select source_id, count(*) as records from records group by 1 order by 1" --ledger $(DEMO)/ledger.duckdb
 	$(BIN)/provenance card --ledger $(DEMO)/ledger.duckdb --output $(DEMO)/card --name "provenance sample corpus"
 	@echo

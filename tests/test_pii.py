@@ -116,6 +116,15 @@ def test_no_planted_value_reaches_the_ledger_report_or_card(sample_data: Path, t
     everything += ledger.read_bytes().decode("latin-1")
     leaked = sorted(v for v in planted if v in everything)
     assert leaked == []
+    # the card reports, per type, the records with findings, as measured in the ledger
+    with Ledger(ledger, read_only=True) as store:
+        per_type = store.execute(
+            "SELECT label, count(DISTINCT record_id) FROM findings WHERE scanner = 'pii' GROUP BY 1"
+        )
+    text = card.read_text()
+    for label, records in per_type:
+        assert f"| {label} | {records:,} |" in text
+    assert "Not looked for: names of people" in text
 
 
 def test_the_scanner_lists_exactly_the_catalogue_entities() -> None:

@@ -76,7 +76,38 @@ def _facts(store: Ledger) -> dict[str, Any]:
         """SELECT label, count(DISTINCT record_id) AS records, any_value(stamp) AS stamp
            FROM findings WHERE kind = 'quality' GROUP BY label ORDER BY label"""
     ).to_pylist()
-    return {"sources": per_source, "licences": licences, "scans": scans, "quality": quality}
+    pii = store.sql(
+        """SELECT label, count(DISTINCT record_id) AS records, any_value(stamp) AS stamp
+           FROM findings WHERE scanner = 'pii' GROUP BY label ORDER BY records DESC, label"""
+    ).to_pylist()
+    pii_scanned = store.scalar("SELECT count(DISTINCT record_id) FROM record_scans WHERE stamp LIKE 'pii@%'")
+    return {
+        "sources": per_source,
+        "licences": licences,
+        "scans": scans,
+        "quality": quality,
+        "pii": pii,
+        "pii_scanned": pii_scanned or 0,
+    }
+
+
+def _pii_section(facts: dict[str, Any]) -> list[str]:
+    scanned = facts["pii_scanned"]
+    if not scanned:
+        return ["Not measured: no PII scan is recorded in the ledger, so this card makes no claim about personal data."]
+    lines = [
+        f"**[measured]** The `pii` scanner (pattern tier) read {scanned:,} records. Records with at least one finding, "
+        "by type (values are never stored; the ledger keeps keyed hashes):",
+        "",
+        "| type | records | share of scanned records |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {p['label']} | {p['records']:,} | {p['records'] / scanned:.1%} |" for p in facts["pii"]]
+    lines += [
+        "",
+        "Not looked for: names of people, places and organisations (the NER tier was not run).",
+    ]
+    return lines
 
 
 def card_metadata(facts: dict[str, Any], pretty_name: str) -> CardMetadata:
@@ -153,7 +184,7 @@ def render_card(store: Ledger, pretty_name: str = "Dataset") -> tuple[str, CardM
         "",
         "## Personal and sensitive information",
         "",
-        "Not measured yet: no PII scan is recorded in the ledger, so this card makes no claim about personal data.",
+        *_pii_section(facts),
         "",
         "## How this card was made",
         "",
