@@ -37,6 +37,8 @@ sources_app = typer.Typer(help="List and show the sources a ledger knows.", no_a
 app.add_typer(sources_app, name="sources")
 runs_app = typer.Typer(help="Training runs and the records they consumed.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
+eval_app = typer.Typer(help="Measure scanners on your own labelled data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 
 LedgerOpt = Annotated[
     Path,
@@ -317,6 +319,52 @@ def runs_using(
     if sum(x is not None for x in (record, source, domain)) != 1:
         raise provenance.InputError("give exactly one of --record, --source or --domain")
     _print_table(provenance.runs_using(str(ledger), record_id=record, source_id=source, domain=domain))
+
+
+@eval_app.command("pii")
+def eval_pii(
+    gold: Annotated[Path, typer.Option("--gold", help="span-labelled texts, presidio-research JSON format")],
+    predictions: Annotated[
+        Path | None, typer.Option("--predictions", help="also write the predicted spans here (JSONL)")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    threshold: Annotated[float, typer.Option("--threshold", help="lowest score kept")] = 0.4,
+) -> None:
+    """Precision, recall and F1 of the pii scanner per entity type and overall.
+
+    Example: provenance eval pii --gold generated_large.json --predictions spans.jsonl
+    """
+    from provenance.evaluation.pii import evaluate_pii, load_gold, scanner_predictor, write_predictions
+
+    items = load_gold(gold)
+    predict, types = scanner_predictor({"threshold": threshold})
+    predicted = predict([item.text for item in items])
+    scores = evaluate_pii(items, predicted, types)
+    if predictions is not None:
+        write_predictions(predictions, predicted)
+        err.print(f"predictions: {predictions}")
+    if format == "json":
+        sys.stdout.write(json.dumps(scores.as_dict(), indent=2) + "\n")
+        return
+    table = Table(title=f"pii scanner on {gold.name} ({len(items):,} texts)", title_justify="left")
+    for column in ("entity type", "precision", "recall", "F1", "TP", "FP", "FN"):
+        table.add_column(column, justify="left" if column == "entity type" else "right")
+    for entity, m in [*scores.per_type.items(), ("overall", scores.overall)]:
+        table.add_row(
+            entity,
+            f"{m['precision']:.3f}",
+            f"{m['recall']:.3f}",
+            f"{m['f1']:.3f}",
+            str(m["tp"]),
+            str(m["fp"]),
+            str(m["fn"]),
+        )
+    out.print(table)
+    if scores.not_scored:
+        err.print(
+            "not scored (types the scanner does not look for): "
+            + ", ".join(f"{k} {v:,}" for k, v in scores.not_scored.items())
+        )
 
 
 @app.command()

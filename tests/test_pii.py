@@ -140,3 +140,49 @@ def test_secrets_are_case_sensitive_and_batches_do_not_leak_matches_across_recor
     found = scan_texts(["ends with 4111 1111", "1111 1111 starts here", "mail jane@example.com"])
     assert "CREDIT_CARD" not in {f["label"] for f in found}
     assert ("r2", "EMAIL_ADDRESS") in [(f["record_id"], f["label"]) for f in found]
+
+
+def test_lower_case_iban() -> None:
+    found = scan_texts(["my iban is gb82west12345698765432 thanks"])
+    assert [(f["label"], f["start"], f["end"]) for f in found] == [("IBAN_CODE", 11, 33)]
+
+
+def test_eval_pii_scores_a_gold_file_and_writes_predictions(tmp_path: Path) -> None:
+    import json
+
+    from conftest import run_cli_in
+
+    text = "mail jane@example.com or call +44 20 7946 0958; card 4111 1111 1111 1111; Jane lives in Leeds"
+    spans = [
+        ("EMAIL_ADDRESS", "jane@example.com"),
+        ("PHONE_NUMBER", "+44 20 7946 0958"),
+        ("IBAN_CODE", "1111 1111 1111"),  # deliberately the wrong type: the card becomes a false positive
+        ("PERSON", "Jane"),
+    ]
+    gold = [
+        {
+            "full_text": text,
+            "spans": [
+                {"entity_type": t, "start_position": text.index(v), "end_position": text.index(v) + len(v)}
+                for t, v in spans
+            ],
+        }
+    ]
+    (tmp_path / "gold.json").write_text(json.dumps(gold))
+    code, out, err = run_cli_in(
+        tmp_path, "eval", "pii", "--gold", "gold.json", "--format", "json", "--predictions", "p.jsonl"
+    )
+    assert code == 0, err
+    scores = json.loads(out)
+    assert scores["per_type"]["EMAIL_ADDRESS"]["tp"] == 1 and scores["per_type"]["PHONE_NUMBER"]["tp"] == 1
+    assert scores["per_type"]["CREDIT_CARD"]["fp"] == 1 and scores["per_type"]["IBAN_CODE"]["fn"] == 1
+    assert scores["overall"] == {"precision": 0.6667, "recall": 0.6667, "f1": 0.6667, "tp": 2, "fp": 1, "fn": 1}
+    assert scores["not_scored"] == {"PERSON": 1}
+    lines = [json.loads(line) for line in (tmp_path / "p.jsonl").read_text().splitlines()]
+    assert {(p["entity_type"], text[p["start"] : p["end"]]) for p in lines} == {
+        ("EMAIL_ADDRESS", "jane@example.com"),
+        ("PHONE_NUMBER", "+44 20 7946 0958"),
+        ("CREDIT_CARD", "4111 1111 1111 1111"),
+    }
+    code, out, err = run_cli_in(tmp_path, "eval", "pii", "--gold", "missing.json")
+    assert code == 3 and "no such gold file" in err and "Traceback" not in err

@@ -35,6 +35,16 @@ class OfflineEmailRecognizer(EmailRecognizer):
         return _OFFLINE_TLD(pattern_text).fqdn != ""
 
 
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+class AnyCaseIbanRecognizer(IbanRecognizer):
+    """IBANs are case-insensitive; presidio's pattern only sees upper case. ASCII-only upper-casing keeps offsets."""
+
+    def analyze(self, text: str, entities, nlp_artifacts=None, regex_flags=None):
+        return super().analyze(text.translate(_ASCII_UPPER), entities, nlp_artifacts, regex_flags)
+
+
 def luhn_ok(digits: str) -> bool:
     total = 0
     for i, ch in enumerate(reversed(digits)):
@@ -106,8 +116,11 @@ class FastPhoneRecognizer(EntityRecognizer):
     """Phone numbers validated by libphonenumber, like presidio's PhoneRecognizer, but parsed only on candidate
     spans: presidio's runs libphonenumber's matcher over the whole text once per region, which dominated the time."""
 
-    CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d \t().\-/]{5,20}\d(?![\w@])")
-    DATE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:[ T]\d{1,2}:\d{2})?$")
+    CANDIDATE = re.compile(
+        r"(?<![\w+])(?:\+|00)?\(?\d[\d \t().\-/]{5,20}\d(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w@])", re.IGNORECASE
+    )
+    EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?\d{1,6}$", re.IGNORECASE)
+    DATE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:$|[ T])")
     CONTEXT: ClassVar[list[str]] = ["phone", "number", "telephone", "cell", "cellphone", "mobile", "call", "tel", "fax"]
 
     def __init__(self, regions: tuple[str, ...] = ("US",)) -> None:
@@ -122,7 +135,7 @@ class FastPhoneRecognizer(EntityRecognizer):
 
         results = []
         for match in self.CANDIDATE.finditer(text):
-            candidate = match.group()
+            candidate = self.EXTENSION.sub("", match.group())
             if self.DATE.match(candidate):  # libphonenumber's matcher rejects dates too
                 continue
             digits = sum(ch.isdigit() for ch in candidate)
@@ -159,7 +172,7 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry("EMAIL_ADDRESS", OfflineEmailRecognizer, re.compile(r"\w@\w")),
     Entry("PHONE_NUMBER", lambda: FastPhoneRecognizer(PHONE_REGIONS), _DIGIT_RUN),
     Entry("CREDIT_CARD", CardRecognizer, re.compile(r"\d(?:[ -]?\d){11}")),
-    Entry("IBAN_CODE", IbanRecognizer, re.compile(r"\b[A-Z]{2}\d{2}[ ]?[A-Z0-9]{4}")),
+    Entry("IBAN_CODE", AnyCaseIbanRecognizer, re.compile(r"\b[A-Za-z]{2}\d{2}\s?[A-Za-z0-9]{4}")),
     Entry("IP_ADDRESS", IpRecognizer, re.compile(r"\d\.\d+\.\d|[0-9a-fA-F]:[0-9a-fA-F]*:")),
     Entry("US_SSN", UsSsnRecognizer, re.compile(r"\d{3}[- .]?\d{2}[- .]?\d{4}")),
     Entry("UK_NINO", UkNinoRecognizer, re.compile(r"\b[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]\b")),

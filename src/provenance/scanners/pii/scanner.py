@@ -116,7 +116,11 @@ class Pii(Scanner):
                 words = tuple(
                     w.lower() for w in (*recognizer.context, *self.config.context_words.get(entry.entity, ()))
                 )
-                self._entries.append((entry, recognizer, words, isinstance(recognizer, PatternRecognizer)))
+                # plain pattern recognizers run pattern by pattern; one with its own analyze() runs whole
+                plain = (
+                    isinstance(recognizer, PatternRecognizer) and type(recognizer).analyze is PatternRecognizer.analyze
+                )
+                self._entries.append((entry, recognizer, words, plain))
         self.key: bytes | None = None
 
     def not_looked_for(self) -> list[str]:
