@@ -368,6 +368,39 @@ def eval_pii(
 
 
 @app.command()
+def lookup(
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    email: Annotated[list[str] | None, typer.Option("--email", help="an e-mail address (repeatable)")] = None,
+    phone: Annotated[list[str] | None, typer.Option("--phone", help="a phone number, any format")] = None,
+    card: Annotated[list[str] | None, typer.Option("--card", help="a payment card number")] = None,
+    iban: Annotated[list[str] | None, typer.Option("--iban", help="an IBAN")] = None,
+    value: Annotated[
+        list[str] | None, typer.Option("--value", help="TYPE=VALUE for any pii type, e.g. UK_NINO=QQ123456C")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to this file")] = None,
+) -> None:
+    """Find the records that contain a person's identifiers, from keyed hashes (the values were never stored).
+
+    Example: provenance lookup --email jane.doe@example.org --phone "+44 20 7946 0958"
+    """
+    identifiers: dict[str, list[str]] = {
+        "email": email or [],
+        "phone": phone or [],
+        "card": card or [],
+        "iban": iban or [],
+    }
+    for item in value or []:
+        kind, _, text = item.partition("=")
+        if not text:
+            raise provenance.InputError(f"--value '{item}' is not TYPE=VALUE", hint="e.g. --value UK_NINO=QQ123456C")
+        identifiers.setdefault(kind, []).append(text)
+    result = provenance.lookup(str(ledger), {k: v for k, v in identifiers.items() if v})
+    err.print(f"{result.num_rows:,} finding(s) in {len(set(result.column('record_id').to_pylist())):,} record(s)")
+    _emit(result, format, output)
+
+
+@app.command()
 def card(
     ledger: LedgerOpt = DEFAULT_LEDGER,
     output: Annotated[Path, typer.Option("--output", "-o", help="folder to write README.md into")] = Path("card"),

@@ -186,3 +186,37 @@ def test_eval_pii_scores_a_gold_file_and_writes_predictions(tmp_path: Path) -> N
     }
     code, out, err = run_cli_in(tmp_path, "eval", "pii", "--gold", "missing.json")
     assert code == 3 and "no such gold file" in err and "Traceback" not in err
+
+
+def test_lookup_finds_a_persons_records_from_keyed_hashes(tmp_path: Path) -> None:
+    from conftest import run_cli_in
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = [
+        {"text": "Contact Jane Example at Jane.Example@example.org or +44 20 7946 0958."},
+        {"text": "Nothing personal here, only rivers."},
+        {"text": "Jane again: jane.example@example.org (work)."},
+        {"text": "Call +44 (0)20 7946 0958 after six."},
+    ]
+    import json
+
+    (corpus / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (corpus / "sources.yaml").write_text(
+        "version: 1\nsources:\n  - id: s\n    name: S\n    license: MIT\n    consent_basis: unknown\n"
+        "    collection_method: other\n    data:\n      - path: a.jsonl\n"
+    )
+    ledger = tmp_path / "l.duckdb"
+    provenance.scan(corpus, ledger, scanners=["pii"])
+    by_email = provenance.lookup(ledger, {"email": ["JANE.EXAMPLE@EXAMPLE.ORG"]}).to_pylist()
+    assert sorted(r["line"] for r in by_email) == [1, 3]
+    by_phone = provenance.lookup(ledger, {"phone": ["+442079460958"]}).to_pylist()
+    assert sorted(r["line"] for r in by_phone) == [1, 4]  # the same number, written two ways
+    assert provenance.lookup(ledger, {"email": ["someone@else.org"]}).num_rows == 0
+    code, out, err = run_cli_in(
+        tmp_path, "lookup", "--ledger", ledger, "--email", "jane.example@example.org", "-f", "csv"
+    )
+    assert code == 0 and len(out.strip().splitlines()) == 3
+    assert "jane.example@example.org" not in out.lower()  # the answer names records, not the value
+    code, out, err = run_cli_in(tmp_path, "lookup", "--ledger", ledger, "--value", "PERSON=Jane")
+    assert code == 3 and "NER tier" in err

@@ -17,6 +17,7 @@ from .errors import (
 )
 from .hooks import flush, run, run_records, runs_table, runs_using, track
 from .ledger import DEFAULT_LEDGER, Ledger, query
+from .lookup import lookup
 from .manifest import load_manifest
 from .models import Finding, Origin, Policy, RecordProvenance, ScanReport, Source
 
@@ -57,6 +58,7 @@ __all__ = [
     "ingest",
     "init",
     "load_manifest",
+    "lookup",
     "query",
     "run",
     "run_records",

@@ -74,10 +74,32 @@ def _compiled(pattern: str, flags: int) -> Any:
 
 
 def normalise_value(entity: str, value: str) -> str:
-    """The form hashed, so that the same e-mail or number written differently hashes the same."""
+    """The form hashed, so that the same e-mail or number written differently hashes the same (phones as E.164
+    when libphonenumber can read them: '+44 20 7946 0958' and '+44 (0)20 7946 0958' are one number)."""
+    if entity == "PHONE_NUMBER":
+        e164 = _e164(value)
+        if e164:
+            return e164
     if entity in ("PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IN_AADHAAR", "AU_TFN"):
         return re.sub(r"[^0-9A-Za-z+]", "", value).upper()
     return " ".join(value.split()).casefold()
+
+
+@functools.lru_cache(maxsize=65536)
+def _e164(value: str) -> str | None:
+    import phonenumbers
+
+    from .recognizers import PHONE_REGIONS
+
+    text = re.sub(r"(?i)\s?(?:x|ext\.?)\s?\d{1,6}$", "", value.strip())
+    for region in (None,) if text.startswith("+") else PHONE_REGIONS:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
 
 
 def keyed_hash(key: bytes, entity: str, value: str) -> str:
@@ -89,7 +111,7 @@ def keyed_hash(key: bytes, entity: str, value: str) -> str:
 @register
 class Pii(Scanner):
     name: ClassVar[str] = "pii"
-    version: ClassVar[str] = "0.1.0"
+    version: ClassVar[str] = "0.2.0"
     Config = PiiConfig
     description: ClassVar[str] = "personal data and secrets (pattern tier)"
     config: PiiConfig
