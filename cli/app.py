@@ -401,6 +401,29 @@ def lookup(
 
 
 @app.command()
+def redact(
+    corpus: CorpusArg = None,
+    sources: SourcesOpt = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="folder for the redacted copy")] = Path("redacted"),
+    mode: Annotated[str, typer.Option("--mode", help="tags (<EMAIL_ADDRESS>) or pseudonyms (consistent)")] = "tags",
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+) -> None:
+    """Write a copy of a corpus with personal data replaced, in the same formats and record order.
+
+    Example: provenance redact sample_data/ --output redacted/ --mode pseudonyms
+    """
+    key = None
+    if mode == "pseudonyms":  # consistent pseudonyms come from the ledger's key, so they match its findings
+        with provenance.Ledger(str(ledger)) as store:
+            key = store.secret()
+    report = provenance.redact(_manifest_path(corpus, sources), output, mode=mode, key=key)
+    replaced = ", ".join(f"{k}={v}" for k, v in sorted(report.replaced.items())) or "nothing"
+    err.print(f"redacted {report.records:,} records in {report.files} file(s) into {output}: {replaced}")
+    if report.raw_lines:
+        err.print(f"{report.raw_lines} unreadable line(s) were kept in place and redacted as raw text")
+
+
+@app.command()
 def card(
     ledger: LedgerOpt = DEFAULT_LEDGER,
     output: Annotated[Path, typer.Option("--output", "-o", help="folder to write README.md into")] = Path("card"),

@@ -20,6 +20,7 @@ from .ledger import DEFAULT_LEDGER, Ledger, query
 from .lookup import lookup
 from .manifest import load_manifest
 from .models import Finding, Origin, Policy, RecordProvenance, ScanReport, Source
+from .redact import redact
 
 
 def init(ledger: str = DEFAULT_LEDGER, *, new_key: bool = False) -> Ledger:
@@ -60,6 +61,7 @@ __all__ = [
     "load_manifest",
     "lookup",
     "query",
+    "redact",
     "run",
     "run_records",
     "runs_table",

@@ -1,0 +1,247 @@
+"""``provenance redact``: a copy of a corpus with personal data replaced, in the same formats and record order.
+
+Each text field is scanned as written (not normalised), so offsets are exact, and every finding is replaced by a
+type tag (``<EMAIL_ADDRESS>``) or by a consistent pseudonym (``<EMAIL_ADDRESS:3f2a9c1d>``, the same for the same
+value everywhere, derived from the ledger's key so it cannot be reversed without it). Lines the readers cannot
+parse are kept in place with whatever the scanner finds in their raw text replaced, and are counted.
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import gzip
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import zstandard
+
+from .errors import InputError
+from .manifest import Manifest, infer_format, load_manifest
+from .models import DataFormat
+from .readers.compression import codec_of, open_binary
+from .scanners import create
+
+MODES = ("tags", "pseudonyms")
+
+
+@dataclass
+class RedactReport:
+    files: int = 0
+    records: int = 0
+    replaced: dict[str, int] = field(default_factory=dict)
+    raw_lines: int = 0  # unparseable lines redacted as raw text
+
+
+class _Redactor:
+    def __init__(self, mode: str, key: bytes | None, config: dict[str, Any] | None) -> None:
+        if mode not in MODES:
+            raise InputError(f"unknown redaction mode '{mode}'", hint=f"choose {' or '.join(MODES)}")
+        self.mode = mode
+        self.scanner = create("pii", config)
+        self.scanner.key = key or b"provenance-redact"
+        self.report = RedactReport()
+
+    def texts(self, values: list[str]) -> list[str]:
+        """Redact a list of strings with one scanner pass."""
+        batch = pa.table({"record_id": [str(i) for i in range(len(values))], "text": values})
+        findings = self.scanner.scan(batch).findings.to_pylist()
+        out = list(values)
+        for f in sorted(findings, key=lambda f: (int(f["record_id"]), -f["start"])):
+            i = int(f["record_id"])
+            tag = f"<{f['label']}>" if self.mode == "tags" else f"<{f['label']}:{f['value_hash'][:8]}>"
+            out[i] = out[i][: f["start"]] + tag + out[i][f["end"] :]
+            self.report.replaced[f["label"]] = self.report.replaced.get(f["label"], 0) + 1
+        return out
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Text to scan, and how to encode it back. Bytes that are not UTF-8 are read as Latin-1 (one character per
+    byte), so redaction keeps every byte it does not replace: a broken line stays broken, only its PII goes."""
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _writer(path: Path) -> io.BufferedWriter | Any:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    codec = codec_of(path)
+    if codec == "gzip":
+        return gzip.open(path, "wb")
+    if codec == "bz2":
+        return bz2.open(path, "wb")
+    if codec == "zstd":
+        return zstandard.ZstdCompressor().stream_writer(open(path, "wb"), closefd=True)
+    return open(path, "wb")
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    stream, raw = open_binary(path)
+    with raw, stream:
+        yield from stream
+
+
+def _chunks(items: Iterator[Any], size: int = 2000) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _redact_jsonl(src: Path, dst: Path, fields: list[str], r: _Redactor) -> None:
+    with _writer(dst) as out:
+        for chunk in _chunks(_lines(src)):
+            parsed: list[Any] = []
+            for line in chunk:
+                try:
+                    obj = json.loads(line)
+                    parsed.append(obj if isinstance(obj, dict) else None)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    parsed.append(None)
+            slots = [(i, f) for i, obj in enumerate(parsed) if obj for f in fields if isinstance(obj.get(f), str)]
+            new = r.texts([parsed[i][f] for i, f in slots])
+            for (i, f), value in zip(slots, new, strict=True):
+                parsed[i][f] = value
+            raw = [i for i, obj in enumerate(parsed) if obj is None and chunk[i].strip()]
+            decoded = [_decode(chunk[i]) for i in raw]
+            fixed = [t.encode(enc) for t, (_, enc) in zip(r.texts([t for t, _ in decoded]), decoded, strict=True)]
+            r.report.raw_lines += len(raw)
+            for i, line in enumerate(chunk):
+                if parsed[i] is not None:
+                    out.write(json.dumps(parsed[i], ensure_ascii=False).encode() + b"\n")
+                elif i in raw:
+                    out.write(fixed[raw.index(i)])
+                else:
+                    out.write(line)
+                r.report.records += parsed[i] is not None
+
+
+def _redact_text_lines(src: Path, dst: Path, r: _Redactor) -> None:
+    with _writer(dst) as out:
+        for chunk in _chunks(_lines(src)):
+            decoded = [_decode(line) for line in chunk]
+            for text, (_, encoding) in zip(r.texts([t for t, _ in decoded]), decoded, strict=True):
+                out.write(text.encode(encoding))
+            r.report.records += len(chunk)
+
+
+def _redact_text(src: Path, dst: Path, r: _Redactor) -> None:
+    stream, raw = open_binary(src)
+    with raw, stream:
+        text, encoding = _decode(stream.read())
+    with _writer(dst) as out:
+        out.write(r.texts([text])[0].encode(encoding))
+    r.report.records += 1
+
+
+def _redact_delimited(src: Path, dst: Path, fields: list[str], delimiter: str, r: _Redactor) -> None:
+    stream, raw = open_binary(src)
+    with raw, stream:
+        rows = list(
+            csv.reader(io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=""), delimiter=delimiter)
+        )
+    if not rows:
+        return
+    header, body = rows[0], rows[1:]
+    columns = [header.index(f) for f in fields if f in header]
+    slots = [(i, c) for i, row in enumerate(body) for c in columns if c < len(row)]
+    new = r.texts([body[i][c] for i, c in slots])
+    for (i, c), value in zip(slots, new, strict=True):
+        body[i][c] = value
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(body)
+    with _writer(dst) as out:
+        out.write(buffer.getvalue().encode())
+    r.report.records += len(body)
+
+
+def _redact_arrow(table: pa.Table, fields: list[str], r: _Redactor) -> pa.Table:
+    for name in fields:
+        if name in table.column_names:
+            column = table.column(name)
+            values = column.to_pylist()
+            slots = [i for i, v in enumerate(values) if isinstance(v, str)]
+            for i, value in zip(slots, r.texts([values[i] for i in slots]), strict=True):
+                values[i] = value
+            table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, column.type))
+    r.report.records += table.num_rows
+    return table
+
+
+def _redact_json_array(src: Path, dst: Path, fields: list[str], r: _Redactor) -> None:
+    stream, raw = open_binary(src)
+    with raw, stream:
+        items = json.loads(stream.read())
+    if not isinstance(items, list):
+        raise InputError(f"{src}: the top level is not an array", hint="redact reads JSON arrays of records")
+    slots = [
+        (i, f) for i, item in enumerate(items) if isinstance(item, dict) for f in fields if isinstance(item.get(f), str)
+    ]
+    for (i, f), value in zip(slots, r.texts([items[i][f] for i, f in slots]), strict=True):
+        items[i][f] = value
+    with _writer(dst) as out:
+        out.write(json.dumps(items, ensure_ascii=False, indent=2).encode())
+    r.report.records += len(items)
+
+
+def redact(
+    sources: str | Path | Manifest,
+    output: str | Path,
+    *,
+    mode: str = "tags",
+    key: bytes | None = None,
+    config: dict[str, Any] | None = None,
+) -> RedactReport:
+    """Write a redacted copy of every file the manifest names under ``output``, keeping relative paths."""
+    manifest = sources if isinstance(sources, Manifest) else load_manifest(sources)
+    r = _Redactor(mode, key, config)
+    root = manifest.path.parent.resolve()
+    out_root = Path(output)
+    for entry in manifest.entries:
+        fields = entry.entry.text_fields
+        for path in entry.paths:
+            dst = out_root / path.resolve().relative_to(root)
+            fmt = entry.format or infer_format(path)
+            if fmt is DataFormat.jsonl:
+                _redact_jsonl(path, dst, fields, r)
+            elif fmt is DataFormat.text_lines:
+                _redact_text_lines(path, dst, r)
+            elif fmt is DataFormat.text:
+                _redact_text(path, dst, r)
+            elif fmt in (DataFormat.csv, DataFormat.tsv):
+                _redact_delimited(path, dst, fields, "," if fmt is DataFormat.csv else "\t", r)
+            elif fmt is DataFormat.json:
+                _redact_json_array(path, dst, fields, r)
+            elif fmt is DataFormat.parquet:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                pq.write_table(_redact_arrow(pq.read_table(path), fields, r), dst)
+            elif fmt is DataFormat.hf_disk:
+                import datasets
+                from datasets.table import InMemoryTable
+
+                loaded = datasets.load_from_disk(str(path))
+                parts = loaded if isinstance(loaded, datasets.DatasetDict) else {None: loaded}
+                done = {
+                    name: datasets.Dataset(
+                        InMemoryTable(_redact_arrow(part.data.table, fields, r)), info=part.info.copy()
+                    )
+                    for name, part in parts.items()
+                }
+                result = datasets.DatasetDict(done) if None not in done else done[None]
+                result.save_to_disk(str(dst))
+            r.report.files += 1
+    (out_root / manifest.path.name).write_text(manifest.path.read_text(encoding="utf-8"), encoding="utf-8")
+    return r.report
