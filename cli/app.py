@@ -147,6 +147,20 @@ def _scan_like(
         err.print(f"report: {report}")
 
 
+def _scanner_settings(items: list[str]) -> dict[str, dict[str, object]]:
+    """--set pii.threshold=0.6 --set pii.entities=[EMAIL_ADDRESS] -> {"pii": {"threshold": 0.6, ...}}"""
+    import yaml
+
+    out: dict[str, dict[str, object]] = {}
+    for item in items:
+        name, _, rest = item.partition(".")
+        key, eq, value = rest.partition("=")
+        if not (name and key and eq):
+            raise provenance.InputError(f"--set '{item}' is not SCANNER.KEY=VALUE", hint="e.g. --set pii.threshold=0.6")
+        out.setdefault(name, {})[key] = yaml.safe_load(value)
+    return out
+
+
 CorpusArg = Annotated[
     Path | None, typer.Argument(help="a folder holding sources.yaml, or the manifest itself", show_default=False)
 ]
@@ -185,6 +199,10 @@ def scan(
     force: ForceOpt = False,
     quiet: QuietOpt = False,
     batch_size: BatchOpt = 131_072,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="scanner setting SCANNER.KEY=VALUE, e.g. pii.ner_model=en_core_web_sm"),
+    ] = None,
 ) -> None:
     """Ingest a corpus and run scanners over every new record; re-running resumes and skips what is done.
 
@@ -201,6 +219,7 @@ def scan(
         force=force,
         quiet=quiet,
         batch_size=batch_size,
+        scanner_config=_scanner_settings(settings or []),
     )
 
 

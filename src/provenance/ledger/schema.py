@@ -73,6 +73,7 @@ MIGRATIONS += (
             """CREATE TABLE spool_merged (name VARCHAR PRIMARY KEY, merged_at TIMESTAMPTZ, records BIGINT)""",
             """ALTER TABLE run_records ADD COLUMN source_id VARCHAR""",
             """ALTER TABLE findings ADD COLUMN detail VARCHAR""",
+            """ALTER TABLE scans ADD COLUMN not_checked VARCHAR[]""",
             """CREATE TABLE license_claims (
                 source_id VARCHAR NOT NULL, license VARCHAR NOT NULL, license_raw VARCHAR, use VARCHAR,
                 claimed_by VARCHAR NOT NULL, claim_where VARCHAR NOT NULL, chosen BOOLEAN, recorded_at TIMESTAMPTZ)""",

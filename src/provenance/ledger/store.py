@@ -295,12 +295,21 @@ class Ledger:
             )
         return scan_id
 
-    def finish_scan(self, scan_id: str, status: str, *, records_read: int, records_added: int, bad: int) -> None:
+    def finish_scan(
+        self,
+        scan_id: str,
+        status: str,
+        *,
+        records_read: int,
+        records_added: int,
+        bad: int,
+        not_checked: Sequence[str] = (),
+    ) -> None:
         with self.transaction() as con:
             con.execute(
-                "UPDATE scans SET status = ?, finished_at = ?, records_read = ?, records_added = ?, bad_records = ? "
-                "WHERE scan_id = ?",
-                [status, _now(), records_read, records_added, bad, scan_id],
+                "UPDATE scans SET status = ?, finished_at = ?, records_read = ?, records_added = ?, bad_records = ?, "
+                "not_checked = ? WHERE scan_id = ?",
+                [status, _now(), records_read, records_added, bad, list(not_checked), scan_id],
             )
 
     def file_done(self, path: str, source_id: str, size: int, mtime_ns: int, stamps: Sequence[str]) -> bool:

