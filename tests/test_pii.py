@@ -53,6 +53,9 @@ def test_ordinary_text_and_invalid_numbers_are_not_flagged() -> None:
         "Order 0000 0000 0000 0000 was cancelled.",
         "In 2019 there were 12,345 visitors and 67,890 in 2020.",
         "Version 1.2.3 of the tool was released on 2024-05-06.",
+        "Harvard University Press, ISBN 0-231-08376-9, p. 12.",
+        "Governors were Steve Windom (1999-2003) and others (2011-12-19).",
+        "1996 44.867 0.795  1997 40.075 0.85",
     ]
     assert scan_texts(texts) == []
 

@@ -121,6 +121,9 @@ class FastPhoneRecognizer(EntityRecognizer):
     )
     EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?\d{1,6}$", re.IGNORECASE)
     DATE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:$|[ T])")
+    # year ranges (1999-2003), decimals in tables (55.249 0.95), and numbers introduced as references
+    NOT_A_PHONE = re.compile(r"^(?:1[5-9]|20)\d\d\s*[-–/]\s*(?:1[5-9]|20)\d\d$|\d\.\d+\s+\d|\d\s{2,}\d|\s\d+\.\d{2,}$")
+    REFERENCE = re.compile(r"(?i)\b(?:isbn(?:-1[03])?|issn|doi|oclc|lccn|pmid|arxiv)[:\s]*$")
     CONTEXT: ClassVar[list[str]] = ["phone", "number", "telephone", "cell", "cellphone", "mobile", "call", "tel", "fax"]
 
     def __init__(self, regions: tuple[str, ...] = ("US",)) -> None:
@@ -136,8 +139,11 @@ class FastPhoneRecognizer(EntityRecognizer):
         results = []
         for match in self.CANDIDATE.finditer(text):
             candidate = self.EXTENSION.sub("", match.group())
-            if self.DATE.match(candidate):  # libphonenumber's matcher rejects dates too
+            bare = candidate.strip("()")
+            if self.DATE.match(bare) or self.NOT_A_PHONE.search(bare):
                 continue
+            if self.REFERENCE.search(text[max(0, match.start() - 14) : match.start()]):
+                continue  # ISBN 0-231-08376-9 and friends
             digits = sum(ch.isdigit() for ch in candidate)
             if not 7 <= digits <= 15:
                 continue
