@@ -19,7 +19,9 @@ import itertools
 import re
 from typing import Any, ClassVar
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import Field
 
 from ..base import FindingsBuilder, Scanner, ScannerConfig, ScanOutput
@@ -47,6 +49,8 @@ NER_LABELS = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "
 NER_SCORE = 0.85  # presidio's SpacyRecognizer default
 
 SEPARATOR = "\n\x00\n"  # between the texts of a batch: no pattern matches across a NUL
+# entity type, start, end, score, recognizer, context words
+Match = tuple[str, int, int, float, str, tuple[str, ...]]
 CONTEXT_WINDOW = 60  # characters before a match where a context word raises its score
 CONTEXT_BOOST = 0.35  # presidio's default similarity factor
 
@@ -175,6 +179,9 @@ class Pii(Scanner):
                     isinstance(recognizer, PatternRecognizer) and type(recognizer).analyze is PatternRecognizer.analyze
                 )
                 self._entries.append((entry, recognizer, words, plain))
+                for pattern in recognizer.patterns if plain else ():  # compiled once per worker, not mid-scan
+                    _compiled(pattern.regex, recognizer.global_regex_flags)
+        self._any_match = "|".join(f"(?:{entry.could_match})" for entry, *_ in self._entries) or "$^"
         self.key: bytes | None = None
 
     def not_looked_for(self) -> list[str]:
@@ -182,7 +189,7 @@ class Pii(Scanner):
             return []
         return ["names of people, places and organisations (the pii scanner's NER tier needs a spaCy model)"]
 
-    def _ner(self, texts: list[str], per_record: list[list[tuple[str, int, int, float, str, tuple[str, ...]]]]) -> None:
+    def _ner(self, texts: list[str], per_record: dict[int, list[Match]]) -> None:
         """Names, places and organisations: the pipeline's NER only, texts streamed through nlp.pipe in batches."""
         wanted = (
             set(self.config.entities) | set(NER_ENTITIES)
@@ -193,25 +200,37 @@ class Pii(Scanner):
             for ent in doc.ents:
                 entity = NER_LABELS.get(ent.label_)
                 if entity in wanted:
-                    per_record[i].append((entity, ent.start_char, ent.end_char, NER_SCORE, "SpacyNER", ()))
+                    match = (entity, ent.start_char, ent.end_char, NER_SCORE, "SpacyNER", ())
+                    per_record.setdefault(i, []).append(match)
 
-    def _matches(self, texts: list[str]) -> list[list[tuple[str, int, int, float, str, tuple[str, ...]]]]:
-        """Every recognizer's matches in every text, found with one pass of each pattern over the batch.
+    def _matches(self, column: pa.Array | pa.ChunkedArray) -> tuple[dict[int, list[Match]], dict[int, str]]:
+        """Every recognizer's matches, and the texts they are in, by the index of the text (most texts have none).
 
-        Texts are joined with a separator no pattern can cross, and each match is mapped back to its record. A
-        recognizer first runs its cheap test over the joined batch; its patterns then run only over the texts
-        that passed. Pattern recognizers keep presidio's scoring (pattern score; validation raises it to 1.0 or
-        drops it; invalidation drops it); the others (phones) find and check their own candidates.
+        One pass of every recognizer's cheap test at once, in C++ (Arrow's RE2), picks the texts worth a second
+        look; only those become Python strings. Each recognizer's own cheap test then picks its texts among them,
+        and its patterns run once over those, joined with a separator no pattern can cross; each match is mapped
+        back to its record. Pattern recognizers keep presidio's scoring (pattern score; validation raises it to 1.0
+        or drops it; invalidation drops it); the others (phones) find and check their own candidates.
         """
-        per_record: list[list[tuple[str, int, int, float, str, tuple[str, ...]]]] = [[] for _ in texts]
-        joined, starts = _join(texts)
+        per_record: dict[int, list[Match]] = {}
+        if pa.types.is_null(column.type):  # a batch whose texts are all missing
+            column = column.cast(pa.string())
+        column = pc.fill_null(column, "")
+        if self._nlp is not None:
+            texts = dict(enumerate(column.to_pylist()))
+            self._ner(list(texts.values()), per_record)
+        maybe = np.flatnonzero(pc.match_substring_regex(column, self._any_match).to_numpy(zero_copy_only=False))
+        if len(maybe) == 0:
+            return per_record, texts if self._nlp is not None else {}
+        candidates = column.take(pa.array(maybe))
+        if self._nlp is None:
+            texts = dict(zip(maybe.tolist(), candidates.to_pylist(), strict=True))
         for entry, recognizer, words, is_pattern in self._entries:
-            hits = sorted({bisect.bisect_right(starts, m.start()) - 1 for m in entry.could_match.finditer(joined)})
-            if not hits:
+            mask = pc.match_substring_regex(candidates, entry.could_match).to_numpy(zero_copy_only=False)
+            if not mask.any():
                 continue
-            chosen = range(len(texts)) if len(hits) > len(texts) // 2 else hits
-            sub, sub_starts = (joined, starts) if chosen is not hits else _join([texts[i] for i in hits])
-            index = list(chosen)
+            index = maybe[mask].tolist()
+            sub, sub_starts = _join([texts[i] for i in index])
             found: list[tuple[int, int, float]] = []
             if is_pattern:
                 for pattern in recognizer.patterns:
@@ -234,22 +253,21 @@ class Pii(Scanner):
                     continue
                 k = bisect.bisect_right(sub_starts, begin) - 1
                 offset = sub_starts[k]
-                per_record[index[k]].append(
+                per_record.setdefault(index[k], []).append(
                     (entry.entity, begin - offset, finish - offset, score, recognizer.name, words)
                 )
-        if self._nlp is not None:
-            self._ner(texts, per_record)
-        return per_record
+        return per_record, texts
 
     def scan(self, batch: pa.Table) -> ScanOutput:
         out = FindingsBuilder()
-        ids = batch.column("record_id").to_pylist()
-        texts = [t or "" for t in batch.column("text").to_pylist()]
+        ids = batch.column("record_id")
         counts: dict[str, int] = {}
         records: dict[str, int] = {}
-        for record_id, text, matches in zip(ids, texts, self._matches(texts), strict=True):
+        per_record, texts = self._matches(batch.column("text"))
+        for i in sorted(per_record):
+            record_id, text = ids[i].as_py(), texts[i]
             found = []
-            for entity, begin, finish, score, recognizer_name, words in matches:
+            for entity, begin, finish, score, recognizer_name, words in per_record[i]:
                 if words and score < 1.0:
                     before = text[max(0, begin - CONTEXT_WINDOW) : begin].lower()
                     if any(w in before for w in words):
