@@ -267,7 +267,23 @@ def test_the_ner_tier_finds_names_places_and_organisations() -> None:
     }
     scanner = create("pii", {"ner_model": NER_MODEL})
     assert scanner.not_looked_for() == []
-    assert scanner._nlp.pipe_names == ["tok2vec", "ner"]  # only what NER needs runs
+    assert scanner._nlp.pipe_names == ["ner"]  # en_core_web_sm's NER has its own embedding layer: it runs alone
+
+
+def test_the_ner_tier_finds_what_the_full_pipeline_finds() -> None:
+    spacy = pytest.importorskip("spacy")
+    pytest.importorskip(NER_MODEL, reason="the spaCy model is installed by `make test` (tests/requirements-ner.txt)")
+    texts = [
+        "Ada Lovelace worked with Charles Babbage in London on the Analytical Engine.",
+        "The United Nations met in Geneva; Maria Garcia spoke for the World Health Organization.",
+        "In 1969 Neil Armstrong and Buzz Aldrin landed on the Moon for NASA.",
+    ]
+    full = spacy.load(NER_MODEL)
+    wanted = {"PERSON", "GPE", "LOC", "FAC", "ORG"}
+    expected = [{(e.start_char, e.end_char) for e in doc.ents if e.label_ in wanted} for doc in full.pipe(texts)]
+    found = scan_texts(texts, ner_model=NER_MODEL, entities=("PERSON", "LOCATION", "ORGANIZATION"))
+    got = [{(f["start"], f["end"]) for f in found if f["record_id"] == f"r{i}"} for i in range(len(texts))]
+    assert got == expected
 
 
 def test_a_missing_ner_model_is_a_clear_error_not_a_download() -> None:
