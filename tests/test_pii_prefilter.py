@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance.scanners.pii.recognizers import CATALOGUE, FastPhoneRecognizer
+from provenance.scanners.pii.recognizers import CATALOGUE
 
 SURROUNDINGS = st.text(
     alphabet=st.sampled_from(list("aZé5٣３ \t\n\u00a0\u2003-./:@+_(),")) | st.characters(codec="utf-8"),
@@ -26,7 +26,7 @@ SURROUNDINGS = st.text(
 
 def _patterns(entry) -> list[re.Pattern[str]]:
     recognizer = entry.build()
-    if isinstance(recognizer, FastPhoneRecognizer):
+    if not hasattr(recognizer, "patterns"):  # our own recognizers find candidates with one pattern, then check them
         return [recognizer.CANDIDATE]
     return [re.compile(p.regex, recognizer.global_regex_flags) for p in recognizer.patterns]
 

@@ -17,6 +17,7 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, Reco
 from presidio_analyzer.predefined_recognizers import (
     AuTfnRecognizer,
     CryptoRecognizer,
+    DateRecognizer,
     EmailRecognizer,
     EsNifRecognizer,
     IbanRecognizer,
@@ -167,6 +168,39 @@ class FastPhoneRecognizer(EntityRecognizer):
         return results
 
 
+class DriverLicenceRecognizer(EntityRecognizer):
+    """Driving-licence numbers where the text says that is what they are ("driver's license number is A5631933").
+
+    presidio's US_DRIVER_LICENSE patterns match any short run of digits, or a letter and digits, anywhere (5% precision
+    on presidio-research's data, thousands of hits on ordinary text). Licence formats differ by state and country and
+    overlap every other number, so this recognizer needs the phrase first, then takes the first token after it that
+    looks like one: six or more digits, or four or more with letters (not "his driver's license in 2019").
+    """
+
+    CANDIDATE = re.compile(r"(?i)\b(?:driver'?s?|driving)[ -]licen[cs]e|\bDL\b(?=\s*(?:#|no\b|num))")
+    NUMBER = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9*-]{3,19}\b")
+    REACH = 40  # characters after the phrase where the number may be
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["US_DRIVER_LICENSE"], name="DriverLicenceRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
+        results = []
+        for phrase in self.CANDIDATE.finditer(text):
+            start = phrase.end()
+            for token in self.NUMBER.finditer(text, start, min(len(text), start + self.REACH)):
+                value = token.group()
+                digits = sum(ch.isdigit() for ch in value)
+                letters = len(value) - digits - value.count("-") - value.count("*")
+                if digits >= 6 or (digits >= 4 and letters):
+                    results.append(RecognizerResult("US_DRIVER_LICENSE", token.start(), token.end(), 1.0))
+                    break
+        return results
+
+
 @dataclass(frozen=True)
 class Entry:
     r"""A recognizer with the cheap test that says whether a text could hold a match at all.
@@ -190,7 +224,11 @@ W = r"[\p{L}\p{N}_]"
 S = r"[\s\v\x{1c}-\x{1f}\x{85}\p{Z}]"
 _OMO = r"[\p{Nd}L-V]"  # an Italian fiscal code's digit, or the letter that stands for it (omocodia)
 
+_MONTH = "(?i:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"
+
 CATALOGUE: tuple[Entry, ...] = (
+    # first: a number the text calls a driving licence is one, whatever other pattern it also fits
+    Entry("US_DRIVER_LICENSE", DriverLicenceRecognizer, r"(?i:driv(?:er|ing))|DL"),
     Entry("EMAIL_ADDRESS", OfflineEmailRecognizer, rf"\S@{W}"),
     Entry("PHONE_NUMBER", lambda: FastPhoneRecognizer(PHONE_REGIONS), rf"{D}[\p{{Nd}} \t().\-/]{{5,20}}{D}"),
     Entry("CREDIT_CARD", CardRecognizer, rf"{D}(?:[ -]?{D}){{11}}"),
@@ -208,5 +246,6 @@ CATALOGUE: tuple[Entry, ...] = (
         SecretsRecognizer,
         r"AKIA|ASIA|AGPA|AIDA|AROA|ANPA|gh[pousr]_|github_pat_|xox[abposr]-|AIza|[sr]k_(?:live|test)_|PRIVATE KEY",
     ),
+    Entry("DATE_TIME", DateRecognizer, rf"{D}[/.\-](?:{D}|{_MONTH})|{_MONTH}-{D}"),
 )
 ENTITIES = tuple(e.entity for e in CATALOGUE)

@@ -43,7 +43,11 @@ DEFAULT_ENTITIES = (
     "AU_TFN",
     "CRYPTO",
     "API_KEY",
+    "US_DRIVER_LICENSE",
 )
+# Looked for only when asked (``entities``): every date in a corpus is not personal data, but a user's gold data
+# may label them, as presidio-research's does.
+OPTIONAL_ENTITIES = ("DATE_TIME",)
 NER_ENTITIES = ("PERSON", "LOCATION", "ORGANIZATION")
 NER_LABELS = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION", "ORG": "ORGANIZATION"}
 NER_SCORE = 0.85  # presidio's SpacyRecognizer default
@@ -123,7 +127,7 @@ def normalise_value(entity: str, value: str) -> str:
         e164 = _e164(value)
         if e164:
             return e164
-    if entity in ("PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IN_AADHAAR", "AU_TFN"):
+    if entity in ("PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IN_AADHAAR", "AU_TFN", "US_DRIVER_LICENSE"):
         return re.sub(r"[^0-9A-Za-z+]", "", value).upper()
     return " ".join(value.split()).casefold()
 
@@ -162,13 +166,13 @@ class Pii(Scanner):
 
     def __init__(self, config: Any = None) -> None:
         super().__init__(config)
-        unknown = set(self.config.entities) - set(DEFAULT_ENTITIES) - set(NER_ENTITIES)
+        unknown = set(self.config.entities) - set(DEFAULT_ENTITIES) - set(OPTIONAL_ENTITIES) - set(NER_ENTITIES)
         if unknown:
             from ...errors import InputError
 
             raise InputError(
                 f"pii: unknown entity type(s) {', '.join(sorted(unknown))}",
-                hint=f"choose from {', '.join(DEFAULT_ENTITIES + NER_ENTITIES)}",
+                hint=f"choose from {', '.join(DEFAULT_ENTITIES + OPTIONAL_ENTITIES + NER_ENTITIES)}",
             )
         self._nlp = _load_ner(self.config.ner_model) if self.config.ner_model else None
         from .recognizers import CATALOGUE, PatternRecognizer  # first: it imports presidio without a GPU probe
