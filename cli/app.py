@@ -193,7 +193,10 @@ def scan(
     corpus: CorpusArg = None,
     sources: SourcesOpt = None,
     ledger: LedgerOpt = DEFAULT_LEDGER,
-    scanner: Annotated[list[str] | None, typer.Option("--scanner", help="scanner to run (repeat for several)")] = None,
+    scanner: Annotated[
+        list[str] | None,
+        typer.Option("--scanners", "--scanner", help="scanners to run: pii,textstats (or repeat the option)"),
+    ] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="processes running scanners")] = 1,
     report: ReportOpt = None,
     force: ForceOpt = False,
@@ -214,7 +217,9 @@ def scan(
         sources,
         ledger,
         report,
-        scanners=scanner or list(provenance.engine.DEFAULT_SCANNERS),
+        scanners=[name for value in scanner for name in value.split(",") if name]
+        if scanner
+        else list(provenance.engine.DEFAULT_SCANNERS),
         workers=workers,
         force=force,
         quiet=quiet,
@@ -348,15 +353,29 @@ def eval_pii(
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
     threshold: Annotated[float, typer.Option("--threshold", help="lowest score kept")] = 0.4,
+    entity: Annotated[
+        list[str] | None,
+        typer.Option("--entity", help="entity type to look for (repeat); default: the defaults, and dates if labelled"),
+    ] = None,
+    ner_model: Annotated[
+        str | None, typer.Option("--ner-model", help="installed spaCy pipeline for names, places and organisations")
+    ] = None,
 ) -> None:
     """Precision, recall and F1 of the pii scanner per entity type and overall.
 
     Example: provenance eval pii --gold generated_large.json --predictions spans.jsonl
     """
-    from provenance.evaluation.pii import evaluate_pii, load_gold, scanner_predictor, write_predictions
+    from provenance.evaluation.pii import (
+        entities_to_score,
+        evaluate_pii,
+        load_gold,
+        scanner_predictor,
+        write_predictions,
+    )
 
     items = load_gold(gold)
-    predict, types = scanner_predictor({"threshold": threshold})
+    entities = tuple(entity) if entity else entities_to_score(items, ner=ner_model is not None)
+    predict, types = scanner_predictor({"threshold": threshold, "entities": entities, "ner_model": ner_model})
     predicted = predict([item.text for item in items])
     scores = evaluate_pii(items, predicted, types)
     if predictions is not None:

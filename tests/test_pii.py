@@ -59,8 +59,27 @@ def test_ordinary_text_and_invalid_numbers_are_not_flagged() -> None:
         "Harvard University Press, ISBN 0-231-08376-9, p. 12.",
         "Governors were Steve Windom (1999-2003) and others (2011-12-19).",
         "1996 44.867 0.795  1997 40.075 0.85",
+        # what libphonenumber accepts in some region but is written like something else (Wikipedia, issue 5)
+        "Science 162 (1968), doi:10.1126/science.162.3860.1387 and The Improvised War 1861–1862 (1959).",
+        "archived |date=20131010060446 at http://arxiv.org/abs/1312.2192 and content/234/2/319",
+        "The total population was 19 082 000 in 2010, compared to only 4 148 000; Julian Date 2443144.5003725.",
+        "Starting from 2010 1985 the ratio was 6 10-14 12 and 0 15-64 48 in 2006-2007 42.",
+        "Births 1965-1970  302 000 163 and 123 456 707 people",  # nine digits in threes that pass the TFN checksum
     ]
     assert scan_texts(texts) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Dow Jones Newswires, 201-938-5500 201-938-5500", "201-938-5500"),  # two numbers side by side
+        ("my phone is 2813882583", "2813882583"),  # a bare run of digits, with a context word
+        ("Her TFN is 123 456 707.", "123 456 707"),
+    ],
+)
+def test_numbers_written_plainly_are_found_with_context_or_split(text: str, value: str) -> None:
+    found = [text[f["start"] : f["end"]] for f in scan_texts([text])]
+    assert found and set(found) == {value}
 
 
 def test_the_same_value_written_differently_hashes_the_same() -> None:
@@ -94,6 +113,29 @@ def _planted_values(sample_data: Path) -> set[str]:
     found |= set(re.findall(r"\b(?:\d{4}[ -]){3}\d{4}\b", text))
     found |= set(re.findall(r"\bAKIA[0-9A-Z]{16}\b|\bghp_[A-Za-z0-9]{36}\b", text))
     return {v for v in found if len(v) > 8}
+
+
+def test_the_command_line_scan_summarises_pii_by_type_without_values(
+    sample_data: Path, tmp_path: Path, run_cli
+) -> None:
+    planted = _planted_values(sample_data)
+    code, out, err = run_cli(
+        "--debug",  # logs at their most talkative
+        "scan",
+        sample_data,
+        "--scanners",
+        "pii,textstats",
+        "--workers",
+        "2",
+        "--ledger",
+        tmp_path / "l.duckdb",
+    )
+    assert code == 0, err
+    summary = next(line for line in (out + err).splitlines() if line.startswith("pii@"))
+    for entity in ("EMAIL_ADDRESS", "CREDIT_CARD", "API_KEY", "PHONE_NUMBER", "IBAN_CODE"):
+        assert re.search(rf"\b{entity}=[1-9]", summary), summary
+    assert "names of people" in out + err  # what was not looked for is said
+    assert sorted(v for v in planted if v in out + err) == []
 
 
 def test_no_planted_value_reaches_the_ledger_report_or_card(sample_data: Path, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from ..errors import InputError
 from ..scanners import create
+from ..scanners.pii.scanner import DEFAULT_ENTITIES, NER_ENTITIES, OPTIONAL_ENTITIES
 
 Predictor = Callable[[list[str]], list[list[tuple[str, int, int, float]]]]
 
@@ -60,6 +61,14 @@ def load_gold(path: str | Path) -> list[GoldText]:
                 hint="each record needs full_text and spans with entity_type, start_position, end_position",
             ) from None
     return out
+
+
+def entities_to_score(gold: Sequence[GoldText], ner: bool) -> tuple[str, ...]:
+    """The scanner's default types, plus the optional ones (dates) the gold data labels, plus names and places when
+    the NER tier runs: what a user evaluating on their own labelled data means by "the scanner"."""
+    labelled = {span[0] for item in gold for span in item.spans}
+    optional = tuple(e for e in OPTIONAL_ENTITIES if e in labelled)
+    return DEFAULT_ENTITIES + optional + (NER_ENTITIES if ner else ())
 
 
 def scanner_predictor(config: dict[str, Any] | None = None, batch_size: int = 1000) -> tuple[Predictor, set[str]]:

@@ -250,8 +250,8 @@ class Pii(Scanner):
                             continue
                         score = pattern.score
                         valid = recognizer.validate_result(value)
-                        if valid is not None:
-                            score = 1.0 if valid else 0.0
+                        if valid is not None:  # a checksum; weak ones leave the decision to context words
+                            score = getattr(recognizer, "VALIDATED_SCORE", 1.0) if valid else 0.0
                         if recognizer.invalidate_result(value):
                             score = 0.0
                         if score > 0.0:
