@@ -93,6 +93,10 @@ def test_the_same_value_written_differently_hashes_the_same() -> None:
 def test_threshold_and_entity_choice_are_configurable() -> None:
     text = "call +44 20 7946 0958 or mail jane@example.com"
     assert {f["label"] for f in scan_texts([text], entities=["EMAIL_ADDRESS"])} == {"EMAIL_ADDRESS"}
+    assert {f["label"] for f in scan_texts([text], entities="PHONE_NUMBER, EMAIL_ADDRESS")} == {
+        "EMAIL_ADDRESS",
+        "PHONE_NUMBER",
+    }  # as --set pii.entities=PHONE_NUMBER,EMAIL_ADDRESS gives it
     assert {f["label"] for f in scan_texts([text], threshold=0.9)} == {"EMAIL_ADDRESS"}  # phone scores 0.4
     assert {f["label"] for f in scan_texts(["phone: +44 20 7946 0958"], threshold=0.7)} == {"PHONE_NUMBER"}  # context
     with pytest.raises(provenance.InputError, match="NOT_A_TYPE"):

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..base import FindingsBuilder, Scanner, ScannerConfig, ScanOutput
 from ..registry import register
@@ -71,6 +71,12 @@ class PiiConfig(ScannerConfig):
         description="spaCy pipeline for the NER tier (names, places, organisations), e.g. en_core_web_sm; "
         "installed, never downloaded. None: pattern tier only",
     )
+
+    @field_validator("entities", "languages", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        """``--set pii.entities=EMAIL_ADDRESS,PHONE_NUMBER`` as well as a list."""
+        return tuple(v.strip() for v in value.split(",") if v.strip()) if isinstance(value, str) else value
 
 
 def _load_ner(name: str) -> Any:
