@@ -406,6 +406,70 @@ def eval_pii(
 
 
 @app.command()
+def licenses(
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    commercial: Annotated[
+        bool, typer.Option("--commercial/--non-commercial", help="commercial use, or non-commercial research")
+    ] = True,
+    train: Annotated[bool, typer.Option("--train/--no-train", help="train a model on the data")] = True,
+    release: Annotated[bool, typer.Option("--release/--no-release", help="publish the dataset itself")] = False,
+    explain: Annotated[
+        list[str] | None, typer.Option("--explain", help="show how a licence string is read and what it asks (repeat)")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """Whether the ledger's mix of licences allows what you mean to do, why, and the attributions to carry.
+
+    Example: provenance licenses --commercial --release --ledger prov.duckdb
+    """
+    if explain:
+        rows = []
+        for text in explain:
+            try:
+                lic = provenance.normalize_license(text)
+            except provenance.LicenseParseError as exc:
+                raise provenance.InputError(
+                    f"cannot read the licence '{text}': {exc}", hint="write an SPDX id"
+                ) from None
+            rows.append({"written": text, **provenance.terms_of_expression(lic.spdx).model_dump(mode="json")})
+        if format == "json":
+            sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+            return
+        for row in rows:
+            rules = [k for k in ("attribution", "share_alike", "no_derivatives") if row[k]]
+            out.print(
+                f"[bold]{row['written']}[/bold] -> {row['spdx']} ({row['name']}): {row['use']} use"
+                + "".join(f", {r.replace('_', '-')}" for r in rules + row["restrictions"])
+                + f"  [dim]facts: {row['facts_from']}[/dim]"
+            )
+        return
+    report = provenance.check_licenses(ledger, provenance.Purpose(commercial=commercial, train=train, release=release))
+    if format == "json":
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    colour = "green" if report.usable else "red"
+    out.print(f"[bold {colour}]{report.verdict}[/bold {colour}]")
+    out.print(f"most restrictive use in the mix: {report.most_restrictive_use.value}")
+    table = Table(title="records per licence", title_justify="left")
+    table.add_column("licence")
+    table.add_column("records", justify="right")
+    for name, n in report.licenses.items():
+        table.add_row(name, f"{n:,}")
+    out.print(table)
+    for c in report.conclusions:
+        style = {"blocker": "red", "warning": "yellow", "obligation": "cyan"}[c.severity.value]
+        examples = f" e.g. {', '.join(c.example_records)}" if c.example_records else ""
+        out.print(f"[{style}]{c.severity.value:>10}[/{style}] {c.rule}: {c.message}[dim]{examples}[/dim]")
+    if report.attributions:
+        table = Table(title="attributions the release must carry", title_justify="left")
+        for column in ("source", "name", "licence", "credit", "homepage", "records"):
+            table.add_column(column, justify="right" if column == "records" else "left")
+        for a in report.attributions:
+            table.add_row(a.source, a.name, a.license, a.credit or "", a.homepage or "", f"{a.records:,}")
+        out.print(table)
+
+
+@app.command()
 def lookup(
     ledger: LedgerOpt = DEFAULT_LEDGER,
     email: Annotated[list[str] | None, typer.Option("--email", help="an e-mail address (repeatable)")] = None,

@@ -17,9 +17,10 @@ from .errors import (
 )
 from .hooks import flush, run, run_records, runs_table, runs_using, track
 from .ledger import DEFAULT_LEDGER, Ledger, query
+from .licenses import LicenseParseError, check_licenses, normalize_license, terms_of_expression
 from .lookup import lookup
 from .manifest import load_manifest
-from .models import Finding, Origin, Policy, RecordProvenance, ScanReport, Source
+from .models import Finding, MixtureReport, Origin, Policy, Purpose, RecordProvenance, ScanReport, Source
 from .redact import redact
 
 
@@ -44,22 +45,27 @@ __all__ = [
     "Ledger",
     "LedgerBusyError",
     "LedgerError",
+    "LicenseParseError",
     "ManifestError",
     "MissingExtraError",
+    "MixtureReport",
     "Origin",
     "Policy",
     "ProvenanceError",
+    "Purpose",
     "QueryError",
     "RecordProvenance",
     "ScanReport",
     "Source",
     "__version__",
     "card",
+    "check_licenses",
     "flush",
     "ingest",
     "init",
     "load_manifest",
     "lookup",
+    "normalize_license",
     "query",
     "redact",
     "run",
@@ -68,5 +74,6 @@ __all__ = [
     "runs_using",
     "scan",
     "sources",
+    "terms_of_expression",
     "track",
 ]

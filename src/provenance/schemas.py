@@ -7,13 +7,14 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .models import CardMetadata, Policy, ScanReport, SourcesManifest
+from .models import CardMetadata, MixtureReport, Policy, ScanReport, SourcesManifest
 
 FILE_FORMATS: dict[str, type[BaseModel]] = {
     "sources-manifest": SourcesManifest,
     "policy": Policy,
     "scan-report": ScanReport,
     "card-metadata": CardMetadata,
+    "license-report": MixtureReport,
 }
 
 

@@ -1,5 +1,15 @@
-"""Licences: SPDX normalisation now; the taxonomy of obligations and mixture compatibility come next."""
+"""Licences: SPDX normalisation, the taxonomy of obligations, and whether a mixture allows an intended use."""
 
+from .mixture import check_licenses
 from .spdx import UNKNOWN, LicenseParseError, normalize_column, normalize_license
+from .taxonomy import terms_for, terms_of_expression
 
-__all__ = ["UNKNOWN", "LicenseParseError", "normalize_column", "normalize_license"]
+__all__ = [
+    "UNKNOWN",
+    "LicenseParseError",
+    "check_licenses",
+    "normalize_column",
+    "normalize_license",
+    "terms_for",
+    "terms_of_expression",
+]

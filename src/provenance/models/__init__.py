@@ -2,6 +2,7 @@
 
 from .card import CardMetadata
 from .common import CollectionMethod, ConsentBasis
+from .licenses import Attribution, Conclusion, LicenseTerms, MixtureReport, Purpose, Restriction, Severity, Use
 from .manifest import DataEntry, DataFormat, SourceEntry, SourcesManifest
 from .origin import Origin, OriginKind
 from .policy import IntendedUse, Policy
@@ -10,26 +11,34 @@ from .report import ScannerTally, ScanReport, SourceTally
 from .source import License, Period, Source
 
 __all__ = [
+    "Attribution",
     "BadRecord",
     "CardMetadata",
     "CollectionMethod",
+    "Conclusion",
     "ConsentBasis",
     "DataEntry",
     "DataFormat",
     "Finding",
     "IntendedUse",
     "License",
+    "LicenseTerms",
+    "MixtureReport",
     "Origin",
     "OriginKind",
     "Period",
     "Policy",
+    "Purpose",
     "RecordProvenance",
+    "Restriction",
     "ScanReport",
     "ScanRun",
     "ScannerStamp",
     "ScannerTally",
+    "Severity",
     "Source",
     "SourceEntry",
     "SourceTally",
     "SourcesManifest",
+    "Use",
 ]
