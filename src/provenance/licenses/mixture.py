@@ -46,7 +46,7 @@ class _Group:
         return terms_of_expression(self.license)
 
 
-def _groups(ledger) -> tuple[list[_Group], dict[str, dict]]:
+def _groups(ledger) -> tuple[list[_Group], dict[str, dict], list[_Detected]]:
     groups = [
         _Group(source, name, source_license, record_license, count, tuple(examples or ()))
         for source, name, source_license, record_license, count, examples in ledger.execute(
@@ -61,7 +61,7 @@ def _groups(ledger) -> tuple[list[_Group], dict[str, dict]]:
             "SELECT source_id, name, attribution, homepage FROM sources ORDER BY 1"
         )
     }
-    return groups, sources
+    return groups, sources, _detected(ledger)
 
 
 def _conclusion(severity: Severity, rule: str, message: str, groups: list[_Group]) -> Conclusion:
@@ -91,7 +91,9 @@ def _by_license(groups: list[_Group]) -> dict[str, list[_Group]]:
     return dict(sorted(out.items()))
 
 
-def assess(groups: list[_Group], sources: dict[str, dict], use: Purpose) -> MixtureReport:
+def assess(
+    groups: list[_Group], sources: dict[str, dict], use: Purpose, detected: list[_Detected] = ()
+) -> MixtureReport:
     conclusions: list[Conclusion] = []
     by_license = _by_license(groups)
     strict = use.commercial or use.release
@@ -170,6 +172,7 @@ def assess(groups: list[_Group], sources: dict[str, dict], use: Purpose) -> Mixt
 
     conclusions += _share_alike(by_license, use)
     conclusions += _record_licences(groups)
+    conclusions += _content(list(detected), use)
 
     attributions = _attributions(groups, sources)
     if attributions:
@@ -294,26 +297,30 @@ def _share_alike(by_license: dict[str, list[_Group]], use: Purpose) -> list[Conc
     return out
 
 
+def _stricter(own: LicenseTerms, declared: LicenseTerms) -> list[str]:
+    """What ``own`` adds to ``declared``: a narrower use, share-alike, no-derivatives, or terms nobody can judge."""
+    return [
+        what
+        for what, bad in (
+            (
+                f"{own.use.value} use only",
+                own.use is not declared.use and own.use in (Use.non_commercial, Use.research_only),
+            ),
+            ("share-alike", own.share_alike and not declared.share_alike),
+            ("no derivatives", own.no_derivatives and not declared.no_derivatives),
+            ("terms the toolkit cannot judge", Restriction.unknown_terms in own.restrictions),
+        )
+        if bad
+    ]
+
+
 def _record_licences(groups: list[_Group]) -> list[Conclusion]:
     """Records whose own licence is stricter than, or unknown beside, their source's."""
     out = []
     for g in groups:
         if not g.record_license or g.record_license == g.source_license:
             continue
-        own, declared = g.terms, terms_of_expression(g.source_license)
-        stricter = [
-            what
-            for what, bad in (
-                (
-                    f"{own.use.value} use only",
-                    own.use is not declared.use and own.use in (Use.non_commercial, Use.research_only),
-                ),
-                ("share-alike", own.share_alike and not declared.share_alike),
-                ("no derivatives", own.no_derivatives and not declared.no_derivatives),
-                ("terms the toolkit cannot judge", Restriction.unknown_terms in own.restrictions),
-            )
-            if bad
-        ]
+        stricter = _stricter(g.terms, terms_of_expression(g.source_license))
         if stricter:
             out.append(
                 _conclusion(
@@ -322,6 +329,85 @@ def _record_licences(groups: list[_Group]) -> list[Conclusion]:
                     f"{g.records:,} record(s) of {g.source} declare {g.record_license} while the source is declared "
                     f"{g.source_license}: the record's own licence applies and adds {', '.join(stricter)}",
                     [g],
+                )
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class _Detected:
+    """Records of one source, under one effective licence, in which the ip scanner found one kind of statement."""
+
+    label: str
+    detected: str | None
+    source: str
+    effective: str
+    records: int
+    examples: tuple[str, ...]
+
+    def group(self) -> _Group:
+        return _Group(self.source, self.source, self.effective, None, self.records, self.examples)
+
+
+def _detected(ledger) -> list[_Detected]:
+    return [
+        _Detected(*row[:5], tuple(row[5] or ()))
+        for row in ledger.execute(
+            "SELECT CASE WHEN f.label IN ('SPDX_TAG', 'LICENSE_NOTICE', 'LICENSE_TEXT') THEN 'LICENCE' "
+            "  ELSE f.label END, "
+            "  json_extract_string(f.detail, '$.spdx'), r.source_id, "
+            "  coalesce(r.record_license, s.license), count(DISTINCT r.record_id), "
+            f"  list(DISTINCT r.record_id ORDER BY r.record_id)[1:{EXAMPLES}] "
+            "FROM findings f JOIN records r USING (record_id) JOIN sources s USING (source_id) "
+            "WHERE f.scanner = 'ip' GROUP BY ALL ORDER BY 3, 1, 2"
+        )
+    ]
+
+
+def _content(detected: list[_Detected], use: Purpose) -> list[Conclusion]:
+    """What the records say about themselves (ip scanner findings) against what they were declared under."""
+    out = []
+    for d in detected:
+        where = _where([d.group()])
+        if d.label == "LICENCE" and d.detected and d.detected != d.effective:
+            stricter = _stricter(terms_of_expression(d.detected), terms_of_expression(d.effective))
+            if d.effective == "NOASSERTION" or stricter:
+                adds = f", which adds {', '.join(stricter)}" if stricter and d.effective != "NOASSERTION" else ""
+                out.append(
+                    _conclusion(
+                        Severity.warning,
+                        "detected-licence",
+                        f"the text of {where} states {d.detected} while the record is declared under "
+                        f"{d.effective}{adds}: check which applies",
+                        [d.group()],
+                    ).model_copy(update={"licenses": sorted({d.detected, d.effective})})
+                )
+        elif d.label == "NO_AI_TRAINING" and use.train:
+            out.append(
+                _conclusion(
+                    Severity.blocker,
+                    "no-ai-training",
+                    f"the text of {where} says it may not be used to train AI or reserves text and data mining",
+                    [d.group()],
+                )
+            )
+        elif d.label == "ALL_RIGHTS_RESERVED" and terms_of_expression(d.effective).use is Use.commercial:
+            out.append(
+                _conclusion(
+                    Severity.warning,
+                    "rights-reserved",
+                    f"the text of {where} says all rights are reserved while the record is declared under "
+                    f"{d.effective}: check the declared licence",
+                    [d.group()],
+                )
+            )
+        elif d.label == "PROTECTED_WORK":
+            out.append(
+                _conclusion(
+                    Severity.blocker,
+                    "protected-work",
+                    f"{where} reproduce long passages of protected works: leave them out",
+                    [d.group()],
                 )
             )
     return out
@@ -350,5 +436,5 @@ def check_licenses(ledger: str | Path, use: Purpose | None = None) -> MixtureRep
     from ..ledger import Ledger
 
     with Ledger(ledger, read_only=True) as store:
-        groups, sources = _groups(store)
-    return assess(groups, sources, use or Purpose())
+        groups, sources, detected = _groups(store)
+    return assess(groups, sources, use or Purpose(), detected)
