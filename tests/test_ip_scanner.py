@@ -104,6 +104,7 @@ def test_ordinary_prose_has_no_findings() -> None:
         "The river rises in the hills and flows north through three market towns before reaching the sea.",
         "Copyright law differs between countries; the copyright holder may license a work to others.",
         "She trained as a nurse and later used the data to reproduce the results of an earlier study.",
+        "Category:501(c)(3) nonprofit organizations",
     ]
     assert scan_texts(prose) == []
 

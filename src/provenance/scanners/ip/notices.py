@@ -41,7 +41,7 @@ GPL_NOTICE = re.compile(
 )
 CC_BADGE = re.compile(r"(?i)\bCC[- ](?P<kind>BY(?:[- ]NC)?(?:[- ](?:SA|ND))?)[- ](?P<version>[1-4]\.[05])\b")
 COPYRIGHT = re.compile(
-    r"(?i)(?:\bcopyright\b\s*(?:\(c\)|©)?|\(c\)|©)[ \t]*"
+    r"(?i)(?:\bcopyright\b\s*(?:\(c\)|©)?|(?<![\w)])\(c\)(?!\()|©)[ \t]*"
     r"(?P<years>(?:19|20)\d\d(?:[ \t]*[-–,][ \t]*(?:(?:19|20)?\d\d))*)?[ \t]*,?[ \t]*(?:by[ \t]+)?"
     r"(?P<holder>[^\n;<]{2,80}?)"
     r"(?=[ \t]*(?:\.[ \t]*(?:\n|$|all\b|\s[A-Z])|;|\n|$|<|,?[ \t]*all[ \t]+rights|\*/))"
