@@ -91,6 +91,7 @@ def test_copyright_holders_who_may_be_people_are_only_hashed() -> None:
         ("This article may not be used to train machine-learning models.", "NO_AI_TRAINING"),
         ("The publisher reserves the right of text and data mining under Art. 4 DSM.", "NO_AI_TRAINING"),
         ("No AI training without written permission.", "NO_AI_TRAINING"),
+        ("/* This file may not be redistributed or used\n * to train machine-learning models. */", "NO_AI_TRAINING"),
         ("No part of this page may not be reproduced; reproduction is prohibited.", "NO_REUSE"),
         ("By using this site you agree to our terms.", "NO_REUSE"),
     ],
@@ -145,6 +146,7 @@ def test_the_sample_corpus_planted_notices_and_conflicts(sample_data: Path, tmp_
     assert ("snippets.jsonl", 9, "SPDX_TAG", "GPL-3.0-or-later") in found  # declared MIT
     assert ("snippets.jsonl", 1, "LICENSE_TEXT", "MIT") in found
     assert ("pages-0001.jsonl.gz", 5, "NO_AI_TRAINING", None) in found
+    assert ("snippets.jsonl", 8, "NO_AI_TRAINING", None) in found
     assert ("pages-0001.jsonl.gz", 11, "LICENSE_NOTICE", "CC-BY-NC-4.0") in found
     assert ("lines.txt", 20, "LICENSE_NOTICE", "CC-BY-4.0") in found
     assert any(label == "ALL_RIGHTS_RESERVED" and name == "wire.jsonl" for name, _, label, _ in found)

@@ -50,16 +50,19 @@ RIGHTS_RESERVED = re.compile(
     r"(?i)\ball\s+rights\s+reserved\b|\balle\s+rechte\s+vorbehalten\b|\btous\s+droits\s+r[ée]serv[ée]s\b"
     r"|\btodos\s+los\s+derechos\s+reservados\b|\btutti\s+i\s+diritti\s+riservati\b|\bвсе\s+права\s+защищены\b"
 )
+_S = r"[\s*#/]+"  # spaces, and the comment markers a notice in source code is wrapped in
 NO_AI_TRAINING = re.compile(
-    r"(?i)\b(?:may|must|shall|will)\s+not\s+be\s+used\s+(?:to\s+train|for\s+(?:the\s+)?training|for\s+"
-    r"(?:machine[- ]learning|artificial\s+intelligence|AI)\b)"
-    r"|\bnot\s+(?:be\s+)?used\s+to\s+train\s+(?:\w+[- ])?(?:machine[- ]learning|AI|artificial|language)"
-    r"|\bno\s+(?:AI|machine[- ]learning)\s+training\b"
-    r"|\b(?:AI|machine[- ]learning)\s+training\s+(?:is\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed))"
-    r"|\b(?:reserv\w*|prohibit\w*|forbid\w*|opt(?:s|ed)?[- ]out\s+of)\b[^.\n]{0,60}"
-    r"(?:text[- ]and[- ]data[- ]mining|\bTDM\b)"
-    r"|(?:text[- ]and[- ]data[- ]mining|\bTDM\b)[^.\n]{0,40}\b(?:is\s+)?"
-    r"(?:reserved|prohibited|forbidden|not\s+permitted)"
+    (
+        r"(?i)\b(?:may|must|shall|will)_not_be_(?:\w+(?:,_\w+)*_(?:or|and)_)?used_(?:to_train|for_(?:the_)?training"
+        r"|for_(?:machine[- ]learning|artificial_intelligence|AI)\b)"
+        r"|\bnot_(?:be_)?used_to_train_(?:\w+[- ])?(?:machine[- ]learning|AI|artificial|language)"
+        r"|\bno_(?:AI|machine[- ]learning)_training\b"
+        r"|\b(?:AI|machine[- ]learning)_training_(?:is_)?(?:prohibited|forbidden|not_(?:permitted|allowed))"
+        r"|\b(?:reserv\w*|prohibit\w*|forbid\w*|opt(?:s|ed)?[- ]out_of)\b[^.\n]{0,60}"
+        r"(?:text[- ]and[- ]data[- ]mining|\bTDM\b)"
+        r"|(?:text[- ]and[- ]data[- ]mining|\bTDM\b)[^.\n]{0,40}\b(?:is_)?"
+        r"(?:reserved|prohibited|forbidden|not_permitted)"
+    ).replace("_", _S)
 )
 NO_REUSE = re.compile(
     r"(?i)\bmay\s+not\s+be\s+(?:copied|reproduced|redistributed|republished|reprinted|resold)\b"
