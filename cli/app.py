@@ -405,6 +405,48 @@ def eval_pii(
         )
 
 
+@eval_app.command("licenses")
+def eval_licenses(
+    gold: Annotated[
+        Path, typer.Option("--gold", help="labelled licence files: licensee's fixtures or choosealicense's folder")
+    ],
+    predictions: Annotated[
+        Path | None, typer.Option("--predictions", help="also write each case's detected licence here (JSONL)")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """How often licence identification names the right SPDX id, every miss, and wrong ids where none was due.
+
+    Example: provenance eval licenses --gold licensee_fixtures/spec/fixtures --predictions detected.jsonl
+    """
+    from provenance.evaluation.licenses import evaluate_licenses, load_license_gold, predict_licenses
+    from provenance.evaluation.licenses import write_predictions as write_licence_predictions
+
+    cases = load_license_gold(gold)
+    predicted = predict_licenses(cases)
+    scores = evaluate_licenses(cases, predicted)
+    if predictions is not None:
+        write_licence_predictions(predictions, predicted)
+        err.print(f"predictions: {predictions}")
+    if format == "json":
+        sys.stdout.write(json.dumps(scores.as_dict(), indent=2) + "\n")
+        return
+    table = Table(title=f"licence identification on {gold.name} ({scores.total:,} cases)", title_justify="left")
+    rows = scores.rows()
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    for column in columns:
+        table.add_column(column, justify="left" if column == "expected" else "right")
+    for row in rows:
+        table.add_row(*(f"{row[c]:.3f}" if isinstance(row.get(c), float) else str(row.get(c, "")) for c in columns))
+    out.print(table)
+    out.print(
+        f"wrong id where no licence was due: {scores.wrong_where_none}; "
+        f"a known id where 'other' was due: {scores.wrong_where_other}"
+    )
+    for miss in scores.misses:
+        out.print("miss: " + ", ".join(f"{k}={v}" for k, v in miss.items()))
+
+
 @app.command()
 def licenses(
     ledger: LedgerOpt = DEFAULT_LEDGER,
