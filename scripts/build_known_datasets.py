@@ -39,11 +39,11 @@ DEFAULT_OUT = REPO_ROOT / "src" / "provenance" / "data" / "known_datasets.json.g
 FORMAT_VERSION = 1
 
 try:  # the script runs from a checkout, with or without the package installed
-    from provenance.licenses import LicenseParseError, normalize_license
+    from provenance.licenses import LicenseParseError, normalize_license, resolve_license
     from provenance.licenses.known_datasets import DPI_REPOSITORY, parse_repo_id
 except ImportError:  # pragma: no cover - only without an install
     sys.path.insert(0, str(REPO_ROOT / "src"))
-    from provenance.licenses import LicenseParseError, normalize_license
+    from provenance.licenses import LicenseParseError, normalize_license, resolve_license
     from provenance.licenses.known_datasets import DPI_REPOSITORY, parse_repo_id
 
 # DPI licence name -> SPDX id, for names normalize_license cannot parse. Only names with exactly one SPDX reading.
@@ -152,7 +152,9 @@ class Classifier:
 
     def spdx(self, name: str, url: Any) -> tuple[str, str]:
         try:
-            return normalize_license(name).spdx, "normalize_license"
+            reading = resolve_license(name)
+            if not reading.spdx.startswith("LicenseRef-custom-"):
+                return reading.spdx, "normalize_license"
         except LicenseParseError:
             pass
         if name in SPDX_TABLE:

@@ -275,14 +275,14 @@ def test_card_front_matter_and_counts_match_the_ledger(cli_scan, sample_data: Pa
 def test_bad_manifest_exits_3_naming_the_line(run_cli, tmp_path: Path) -> None:
     manifest = tmp_path / "sources.yaml"
     manifest.write_text(
-        "version: 1\nsources:\n  - id: x\n    name: X\n    license: Apache 2\n    consent_basis: contract\n"
+        "version: 1\nsources:\n  - id: x\n    name: X\n    license: Apache-2\n    consent_basis: contract\n"
         "    collection_method: api\n    data:\n      - path: '*.jsonl'\n",
         encoding="utf-8",
     )
     code, _, err = run_cli("scan", "--sources", manifest, "--ledger", tmp_path / "l.duckdb")
     assert_clean_error(code, err, 3)
     assert "sources.yaml:5" in err
-    assert "Apache 2" in err
+    assert "Apache-2" in err
 
 
 def test_ledger_busy_exits_5(run_cli, tmp_path: Path, sample_data: Path) -> None:

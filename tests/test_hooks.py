@@ -110,8 +110,8 @@ def test_unknown_source_id_and_unsupported_data_are_clear_errors(ledger_path: Pa
         provenance.track([{"text": "x"}], source="nope", ledger=ledger_path)
     with pytest.raises(provenance.InputError, match="cannot record a int"):
         provenance.track(42, source=SOURCE, ledger=ledger_path)
-    with pytest.raises(provenance.InputError, match="Apache 2"):
-        provenance.track([{"text": "x"}], source={**SOURCE, "license": "Apache 2"}, ledger=ledger_path)
+    with pytest.raises(provenance.InputError, match="Apache-2"):  # a mistyped id ("Apache 2" is a name: it resolves)
+        provenance.track([{"text": "x"}], source={**SOURCE, "license": "Apache-2"}, ledger=ledger_path)
 
 
 # ---- streaming data and runs ---------------------------------------------------------------------------------------

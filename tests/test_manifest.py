@@ -117,7 +117,7 @@ def test_globs_are_relative_to_the_manifest(manifest_dir: Path, monkeypatch: pyt
 # ---- errors name the file, the line and the field -------------------------------------------------------------------
 # (case id, replace this, with this, the line to blame is the (n-th) line containing this, field named)
 CASES = [
-    ("unknown-licence", "license: MIT", "license: Apache 2", ("license: Apache 2", 1), "license"),
+    ("mistyped-licence", "license: MIT", "license: MTI", ("license: MTI", 1), "license"),
     ("glob-matches-nothing", "- path: data/*.jsonl", "- path: nowhere/*.jsonl", ("nowhere/*.jsonl", 1), "path"),
     ("missing-required-field", '    name: "Source two"\n', "", ("- id: two", 1), "name"),
     ("misspelt-field", "collection_method: api", "colection_method: api", ("colection_method", 1), "colection_method"),
@@ -167,10 +167,19 @@ def test_manifest_error_names_file_line_and_field(
     assert field in message.split(f"{path}:{expected_line}:", 1)[1].splitlines()[0], message
 
 
-def test_unknown_licence_message_quotes_the_licence(manifest_dir: Path) -> None:
-    message = load_error(write(manifest_dir, BASE.replace("license: MIT", "license: Apache 2", 1)))
-    assert "Apache 2" in message
+def test_mistyped_licence_message_quotes_the_licence_and_suggests_the_fix(manifest_dir: Path) -> None:
+    path = write(manifest_dir, BASE.replace("license: MIT", "license: MTI", 1))
+    message = load_error(path)
+    assert f"{path}:{line_of(BASE, 'license: MIT')}:" in message
+    assert "'MTI'" in message
+    assert "did you mean MIT" in message
     assert "source 'one'" in message
+
+
+@pytest.mark.parametrize("raw", ["Apache-2", "MIT OR", "GPL-3"])
+def test_id_shaped_licence_typos_are_manifest_errors(manifest_dir: Path, raw: str) -> None:
+    message = load_error(write(manifest_dir, BASE.replace("license: MIT", f"license: '{raw}'", 1)))
+    assert raw in message
 
 
 def test_glob_error_names_the_pattern(manifest_dir: Path) -> None:
@@ -273,7 +282,7 @@ def test_normalize_license(raw: str, spdx: str) -> None:
     assert lic.raw == raw
 
 
-@pytest.mark.parametrize("raw", ["Apache 2", "Apache-2", "MIT-ish", "", "   ", "MIT AND"])
+@pytest.mark.parametrize("raw", ["MTI", "Apache-2", "MIT-ish", "", "   ", "MIT AND"])
 def test_normalize_license_refuses_unknown_ids(raw: str) -> None:
     with pytest.raises(LicenseParseError):
         normalize_license(raw)
@@ -286,10 +295,23 @@ def test_normalize_license_refuses_unknown_ids(raw: str) -> None:
         ("MIT or apache-2.0", "MIT OR Apache-2.0"),
         ("unknown", "NOASSERTION"),
         ("LicenseRef-Foo", "LicenseRef-Foo"),
+        # what people write, read as SPDX (issue 6): names, Hugging Face ids, URLs
+        ("Apache 2", "Apache-2.0"),
+        ("CC BY-SA 4.0", "CC-BY-SA-4.0"),
+        ("llama3", "LicenseRef-Llama3"),
+        ("https://creativecommons.org/licenses/by-nc/4.0/", "CC-BY-NC-4.0"),
     ],
 )
 def test_manifest_licences_are_normalised(manifest_dir: Path, raw: str, spdx: str) -> None:
     path = write(manifest_dir, BASE.replace("license: MIT", f"license: '{raw}'", 1))
     source = provenance.load_manifest(path).source("one")
     assert source.license.spdx == spdx
+    assert source.license.raw == raw
+
+
+def test_custom_terms_in_a_manifest_keep_their_words(manifest_dir: Path) -> None:
+    raw = "Research use only; ask the lab before sharing"
+    path = write(manifest_dir, BASE.replace("license: MIT", f"license: '{raw}'", 1))
+    source = provenance.load_manifest(path).source("one")
+    assert source.license.spdx.startswith("LicenseRef-custom-research-use-only")
     assert source.license.raw == raw

@@ -12,13 +12,14 @@ import yaml
 
 import provenance
 from provenance import schemas
-from provenance.models import CardMetadata, Policy, ScanReport, SourcesManifest
+from provenance.models import CardMetadata, MixtureReport, Policy, ScanReport, SourcesManifest
 
 MODELS = {
     "sources-manifest.schema.json": SourcesManifest,
     "policy.schema.json": Policy,
     "scan-report.schema.json": ScanReport,
     "card-metadata.schema.json": CardMetadata,
+    "license-report.schema.json": MixtureReport,
 }
 
 
@@ -98,3 +99,8 @@ def test_card_metadata_validates_against_its_schema(validator, sample_scan, tmp_
 
 def test_default_policy_validates_against_its_schema(validator) -> None:
     validator("policy.schema.json", json.loads(Policy().model_dump_json()))
+
+
+def test_licence_report_validates_against_its_schema(validator, sample_scan) -> None:
+    report = provenance.check_licenses(str(sample_scan.path), provenance.Purpose(release=True))
+    validator("license-report.schema.json", json.loads(report.model_dump_json()))

@@ -7,7 +7,7 @@ import logging
 import re
 from typing import Any
 
-from ..licenses import UNKNOWN, LicenseParseError, normalize_license
+from ..licenses import UNKNOWN, LicenseParseError, normalize_license, terms_of_expression
 from ..licenses.known_datasets import LicenseClaim, lookup, most_restrictive
 from ..models import License, Source
 
@@ -28,9 +28,10 @@ def repo_candidates(data: Any) -> list[str]:
 
 
 def _use_of(spdx: str) -> str:
+    """The use a licence allows, from the taxonomy; custom and undocumented terms are "unknown", never guessed."""
     if spdx == UNKNOWN:
         return "unspecified"
-    return "non-commercial" if "-NC" in spdx.upper() else "commercial"
+    return {"research-only": "academic-only"}.get(use := terms_of_expression(spdx).use.value, use)
 
 
 def _claim(license: License, where: str) -> LicenseClaim:

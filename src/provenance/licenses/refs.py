@@ -37,6 +37,25 @@ DOCUMENTED_REFS: dict[str, str] = {
     "LicenseRef-TermsOfService": "a website's or service's terms of service",
     "LicenseRef-NoAITraining": "terms forbidding use for training AI models",
     "LicenseRef-other": "other terms (Hugging Face id 'other'): read the dataset's card",
+    # Hugging Face ids with no SPDX id: licence families (no version can be read off them) and model licences
+    "LicenseRef-BSD-unspecified": "a BSD licence, which clauses not stated (Hugging Face id 'bsd')",
+    "LicenseRef-GPL-unversioned": "GNU General Public License, version not stated (Hugging Face id 'gpl')",
+    "LicenseRef-LGPL-unversioned": "GNU Lesser General Public License, version not stated (Hugging Face id 'lgpl')",
+    "LicenseRef-GFDL-unversioned": "GNU Free Documentation License, version not stated (Hugging Face id 'gfdl')",
+    "LicenseRef-Llama4": "Llama 4 Community License",
+    "LicenseRef-DeepFloyd-IF": "DeepFloyd IF Research License Agreement (non-commercial research)",
+    "LicenseRef-Apple-ASCL": "Apple Sample Code License (Hugging Face id 'apple-ascl')",
+    "LicenseRef-Apple-AMLR": "Apple Model License for Research (Hugging Face id 'apple-amlr')",
+    "LicenseRef-Intel-Research": "Intel Research Use License Agreement (Hugging Face id 'intel-research')",
+    "LicenseRef-H-Research": "H Company Research License (Hugging Face id 'h-research')",
+    "LicenseRef-FAIR-Noncommercial-Research": "FAIR Noncommercial Research License (Meta)",
+    "LicenseRef-Grok2-Community": "Grok 2 Community License Agreement (xAI)",
+    # named dataset licences without an SPDX id, as the Data Provenance Collection records them
+    "LicenseRef-OANC": "Open American National Corpus licence",
+    "LicenseRef-AccessByRequest": "access granted through a request form; the terms come with the grant",
+    "LicenseRef-MSR-Data-License": "Microsoft Research Data License Agreement (research use)",
+    "LicenseRef-AI2-ImpACT-LR": "AI2 ImpACT License for low-risk artifacts",
+    "LicenseRef-LMSYS-Chat-1M": "LMSYS-Chat-1M Dataset License Agreement",
 }
 
 

@@ -209,6 +209,128 @@ ENTRIES: tuple[LicenseTerms, ...] = (
         True,
         restrictions=(Restriction.model_licence, Restriction.use_restrictions),
     ),
+    _t(
+        "LicenseRef-Llama4",
+        "Llama 4 Community License",
+        _MODEL,
+        _C,
+        True,
+        restrictions=(Restriction.model_licence, Restriction.use_restrictions, Restriction.user_threshold),
+    ),
+    _t(
+        "LicenseRef-Grok2-Community",
+        "Grok 2 Community License Agreement",
+        _MODEL,
+        _U,
+        True,
+        restrictions=(Restriction.model_licence, Restriction.use_restrictions),
+    ),
+    _t(
+        "LicenseRef-DeepFloyd-IF",
+        "DeepFloyd IF Research License Agreement",
+        _MODEL,
+        _R,
+        True,
+        restrictions=(Restriction.model_licence,),
+    ),
+    _t(
+        "LicenseRef-Apple-AMLR",
+        "Apple Model License for Research",
+        _MODEL,
+        _R,
+        True,
+        restrictions=(Restriction.model_licence,),
+    ),
+    _t(
+        "LicenseRef-Intel-Research",
+        "Intel Research Use License Agreement",
+        _MODEL,
+        _R,
+        True,
+        restrictions=(Restriction.model_licence,),
+    ),
+    _t(
+        "LicenseRef-H-Research",
+        "H Company Research License",
+        _MODEL,
+        _R,
+        True,
+        restrictions=(Restriction.model_licence,),
+    ),
+    _t(
+        "LicenseRef-FAIR-Noncommercial-Research",
+        "FAIR Noncommercial Research License",
+        _MODEL,
+        _NC,
+        True,
+        restrictions=(Restriction.model_licence,),
+    ),
+    _t("LicenseRef-Apple-ASCL", "Apple Sample Code License", _PERMISSIVE, _C, True),
+    _t("LicenseRef-BSD-unspecified", "a BSD licence (which clauses not stated)", _PERMISSIVE, _C, True),
+    _t(
+        "LicenseRef-GPL-unversioned",
+        "GNU General Public License (version not stated)",
+        _COPYLEFT,
+        _C,
+        True,
+        share_alike=True,
+    ),
+    _t(
+        "LicenseRef-LGPL-unversioned",
+        "GNU Lesser General Public License (version not stated)",
+        _COPYLEFT,
+        _C,
+        True,
+        share_alike=True,
+    ),
+    _t(
+        "LicenseRef-GFDL-unversioned",
+        "GNU Free Documentation License (version not stated)",
+        _COPYLEFT,
+        _C,
+        True,
+        share_alike=True,
+    ),
+    _t(
+        "LicenseRef-OANC",
+        "Open American National Corpus licence",
+        _DATA,
+        _C,
+        True,
+        facts_from="the Data Provenance Initiative's use class",
+    ),
+    _t(
+        "LicenseRef-AccessByRequest",
+        "Access by request form",
+        _CUSTOM,
+        _U,
+        False,
+        restrictions=(Restriction.unknown_terms,),
+    ),
+    _t(
+        "LicenseRef-MSR-Data-License",
+        "Microsoft Research Data License Agreement",
+        _CUSTOM,
+        _R,
+        True,
+        facts_from="the Data Provenance Initiative's use class",
+    ),
+    _t(
+        "LicenseRef-AI2-ImpACT-LR",
+        "AI2 ImpACT License for low-risk artifacts",
+        _CUSTOM,
+        _C,
+        True,
+        restrictions=(Restriction.use_restrictions,),
+    ),
+    _t(
+        "LicenseRef-LMSYS-Chat-1M",
+        "LMSYS-Chat-1M Dataset License Agreement",
+        _CUSTOM,
+        _C,
+        False,
+        restrictions=(Restriction.use_restrictions,),
+    ),
     _t("LicenseRef-AcademicResearchOnly", "Academic or research use only", _CUSTOM, _R, True),
     _t("LicenseRef-NonCommercial", "Non-commercial use only", _CUSTOM, _NC, True),
     _t(
@@ -253,6 +375,10 @@ _ALIASES = {
     "AGPL-3.0": "AGPL-3.0-only",
     "GFDL-1.3": "GFDL-1.3-only",
 }
+
+
+# ids license-expression rewrites when it parses an expression, back to ours
+_REWRITTEN = {"LicenseRef-scancode-public-domain": "LicenseRef-PublicDomain"}
 
 
 def custom_terms(spdx_id: str) -> LicenseTerms:
@@ -305,7 +431,7 @@ def terms_of_expression(expression: str) -> LicenseTerms:
 
     def combine(node) -> LicenseTerms:
         if isinstance(node, LicenseSymbol):
-            return terms_for(node.key)
+            return terms_for(_REWRITTEN.get(node.key, node.key))
         parts = [combine(arg) for arg in node.args]
         if isinstance(node, OR):
             return min(parts, key=_restrictiveness)
