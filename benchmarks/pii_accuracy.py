@@ -3,8 +3,9 @@
     python benchmarks/pii_accuracy.py
 
 Both sides are scored by the same function (``provenance.evaluation.pii``: same type, overlapping span) over the
-entity types either side looks for (ours asked for dates too, as the gold data labels them). presidio's side is what a user gets by default without a spaCy model:
-AnalyzerEngine with its predefined recognizers and an explicit NLP engine that loads no model.
+entity types either side looks for (ours asked for dates too, as the gold data labels them). presidio's side is what
+a user gets by default without a spaCy model: AnalyzerEngine with its predefined recognizers and an explicit NLP
+engine that loads no model.
 """
 
 from __future__ import annotations
