@@ -88,9 +88,16 @@ class Ip(Scanner):
     def _hits(self, text: str, full_text_candidate: bool) -> list[Hit]:
         hits = [*licence_hits(text), *copyright_hits(text), *reservation_hits(text)]
         if self._index is not None and full_text_candidate:
+            found = {(h.spdx, h.start) for h in hits}
             for match in self._index.identify(text):
-                if match.coverage >= self.config.min_coverage:
-                    hits.append(Hit("LICENSE_TEXT", match.start, match.end, round(match.coverage, 3), match.spdx))
+                if match.coverage < self.config.min_coverage:
+                    continue
+                label = "LICENSE_TEXT" if match.kind == "text" else "LICENSE_NOTICE"
+                if label == "LICENSE_NOTICE" and any(
+                    spdx == match.spdx and match.start <= start < match.end for spdx, start in found
+                ):
+                    continue  # the same notice, already read by the notice patterns
+                hits.append(Hit(label, match.start, match.end, round(match.coverage, 3), match.spdx, match.name))
         return hits
 
     def scan(self, batch: pa.Table) -> ScanOutput:
