@@ -448,6 +448,138 @@ def eval_licenses(
 
 
 @app.command()
+def coverage(
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    run: Annotated[
+        str | None, typer.Option("--run", help="measure only the records this training run consumed")
+    ] = None,
+    where: Annotated[
+        str | None, typer.Option("--where", help="measure only records matching this SQL condition on records r")
+    ] = None,
+    compare_all: Annotated[
+        bool, typer.Option("--compare-all", help="show each group's share before the --run/--where filter too")
+    ] = False,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="policy.yaml: language targets and the minimum cell count")
+    ] = None,
+    reference: Annotated[
+        Path | None, typer.Option("--reference", help="reference distribution {axis: {group: share}} (JSON/YAML)")
+    ] = None,
+    min_cell: Annotated[
+        int | None, typer.Option("--min-cell", min=1, help="suppress demographic cells below this many records")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="also write the report here (JSON)")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """Language and demographic coverage of the records, measured by the language and demographics scanners.
+
+    Example: provenance coverage --ledger prov.duckdb --output coverage.json
+    """
+    if run and where:
+        raise provenance.InputError("give --run or --where, not both", hint="one subset at a time")
+    rules = provenance.load_policy(policy) if policy else provenance.Policy()
+    report = provenance.coverage(
+        ledger,
+        subset=f"run:{run}" if run else where,
+        compare="" if compare_all else None,
+        language_targets=rules.language_targets,
+        reference=provenance.load_reference(reference) if reference else None,
+        min_cell_count=min_cell or rules.min_cell_count,
+    )
+    if output is not None:
+        output.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        err.print(f"coverage report: {output}")
+    if format == "json":
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    _print_language_coverage(report.language)
+    _print_demographic_coverage(report.demographics)
+
+
+def _pct(x: float | None) -> str:
+    return "" if x is None else f"{100 * x:.1f}%"
+
+
+def _print_language_coverage(lang) -> None:
+    if lang.scanner is None:
+        out.print("languages: not measured (run: provenance scan --scanners language)")
+        return
+    table = Table(
+        title=f"languages of {lang.records:,} records ({lang.scanner})", title_justify="left", show_lines=False
+    )
+    for column in ("language", "ISO 639-3", "records", "% records", "% characters", "low-resource", "target", "gap"):
+        table.add_column(column, justify="left" if column in ("language", "ISO 639-3") else "right")
+    for row in lang.languages:
+        table.add_row(
+            row.language,
+            row.iso639_3 or "",
+            f"{row.records:,}" if row.records is not None else "",
+            _pct(row.record_share),
+            _pct(row.char_share),
+            "yes" if row.low_resource else "",
+            _pct(row.target_share),
+            _pct(row.gap),
+        )
+    out.print(table)
+    out.print(
+        f"effective number of languages {lang.effective_languages:.2f}; "
+        f"low-resource share {_pct(lang.low_resource_share)} of characters; "
+        f"{lang.mixed_records:,} mixed-language records; {lang.unknown_records:,} unknown"
+    )
+    for d in lang.declared_vs_measured:
+        if d.declared_not_found or d.found_not_declared:
+            out.print(
+                f"  {d.source}: declared {', '.join(d.declared) or '-'}; measured {', '.join(d.measured) or '-'}"
+                + (f"; declared but not found: {', '.join(d.declared_not_found)}" if d.declared_not_found else "")
+                + (f"; found but not declared: {', '.join(d.found_not_declared)}" if d.found_not_declared else "")
+            )
+
+
+def _print_demographic_coverage(demo) -> None:
+    if demo.scanner is None:
+        out.print("demographics: not measured (run: provenance scan --scanners demographics)")
+        return
+    out.print(
+        f"demographic mentions in {demo.records:,} records ({demo.scanner}); cells under {demo.min_cell_count} records "
+        "are suppressed"
+    )
+    for axis in demo.axes:
+        mentioning = (
+            f"{axis.records_mentioning:,}" if axis.records_mentioning is not None else f"<{demo.min_cell_count}"
+        )
+        evenness = f"{axis.normalised_entropy:.2f}" if axis.normalised_entropy is not None else "-"
+        table = Table(title=f"{axis.axis}: {mentioning} records; evenness {evenness}", title_justify="left")
+        extra = [
+            c
+            for c in ("reference_share", "gap", "before_share", "change")
+            if any(getattr(g, c) is not None for g in axis.groups)
+        ]
+        for column in ("group", "records", "% records", "mentions", *extra):
+            table.add_column(column, justify="left" if column == "group" else "right")
+        for g in axis.groups:
+            if g.records is None:
+                continue
+            table.add_row(
+                g.group,
+                f"{g.records:,}",
+                _pct(g.record_share),
+                f"{g.mentions or 0:,}",
+                *(_pct(getattr(g, c)) for c in extra),
+            )
+        if axis.suppressed_groups:
+            table.caption = f"{axis.suppressed_groups} group(s) under {demo.min_cell_count} records not shown"
+        out.print(table)
+    if demo.female_male_ratio is not None:
+        out.print(
+            f"gendered mentions: {demo.feminine_mentions:,} feminine, {demo.masculine_mentions:,} masculine "
+            f"(ratio {demo.female_male_ratio:.2f})"
+        )
+    for axis, values in demo.metadata.items():
+        shown = ", ".join(f"{v}: {n:,}" for v, n in values.items() if n is not None)
+        out.print(f"metadata {axis}: {shown or 'all cells suppressed'}")
+
+
+@app.command()
 def licenses(
     ledger: LedgerOpt = DEFAULT_LEDGER,
     commercial: Annotated[

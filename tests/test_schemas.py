@@ -12,7 +12,7 @@ import yaml
 
 import provenance
 from provenance import schemas
-from provenance.models import CardMetadata, MixtureReport, Policy, ScanReport, SourcesManifest
+from provenance.models import CardMetadata, CoverageReport, MixtureReport, Policy, ScanReport, SourcesManifest
 
 MODELS = {
     "sources-manifest.schema.json": SourcesManifest,
@@ -20,6 +20,7 @@ MODELS = {
     "scan-report.schema.json": ScanReport,
     "card-metadata.schema.json": CardMetadata,
     "license-report.schema.json": MixtureReport,
+    "coverage-report.schema.json": CoverageReport,
 }
 
 

@@ -5,6 +5,7 @@ The Python API mirrors the command line: ``provenance.scan`` is ``provenance sca
 
 from ._version import __version__
 from .cards import write_card as card
+from .coverage import coverage, load_reference
 from .engine import ingest, scan
 from .errors import (
     InputError,
@@ -16,6 +17,7 @@ from .errors import (
     QueryError,
 )
 from .hooks import flush, run, run_records, runs_table, runs_using, track
+from .hooks.policy import load_policy
 from .ledger import DEFAULT_LEDGER, Ledger, query
 from .licenses import LicenseParseError, check_licenses, normalize_license, terms_of_expression
 from .lookup import lookup
@@ -60,10 +62,13 @@ __all__ = [
     "__version__",
     "card",
     "check_licenses",
+    "coverage",
     "flush",
     "ingest",
     "init",
     "load_manifest",
+    "load_policy",
+    "load_reference",
     "lookup",
     "normalize_license",
     "query",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .models import CardMetadata, MixtureReport, Policy, ScanReport, SourcesManifest
+from .models import CardMetadata, CoverageReport, MixtureReport, Policy, ScanReport, SourcesManifest
 
 FILE_FORMATS: dict[str, type[BaseModel]] = {
     "sources-manifest": SourcesManifest,
@@ -15,6 +15,7 @@ FILE_FORMATS: dict[str, type[BaseModel]] = {
     "scan-report": ScanReport,
     "card-metadata": CardMetadata,
     "license-report": MixtureReport,
+    "coverage-report": CoverageReport,
 }
 
 

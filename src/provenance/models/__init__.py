@@ -2,6 +2,7 @@
 
 from .card import CardMetadata
 from .common import CollectionMethod, ConsentBasis
+from .coverage import CoverageReport
 from .licenses import Attribution, Conclusion, LicenseTerms, MixtureReport, Purpose, Restriction, Severity, Use
 from .manifest import DataEntry, DataFormat, SourceEntry, SourcesManifest
 from .origin import Origin, OriginKind
@@ -17,6 +18,7 @@ __all__ = [
     "CollectionMethod",
     "Conclusion",
     "ConsentBasis",
+    "CoverageReport",
     "DataEntry",
     "DataFormat",
     "Finding",
