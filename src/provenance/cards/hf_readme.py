@@ -118,6 +118,77 @@ def _pii_section(facts: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _model_licences(store: Ledger) -> list[str]:
+    """Credits for the models behind the measured languages (fastText's lid.176 is CC-BY-SA-3.0)."""
+    import json
+
+    used: set[str] = set()
+    for (payload,) in store.execute("SELECT payload FROM scan_partials WHERE scanner = 'language'"):
+        used |= {k for k, v in (json.loads(payload).get("backend") or {}).items() if v}
+    credits = []
+    if any("fasttext" in b or b == "auto" for b in used):
+        credits.append(
+            "Languages were identified with CLD2 (Apache-2.0) and fastText's lid.176 model (Joulin et al., "
+            '"Bag of Tricks for Efficient Text Classification", 2016; model licence CC-BY-SA-3.0).'
+        )
+    elif any("cld2" in b for b in used):
+        credits.append("Languages were identified with CLD2 (Apache-2.0).")
+    if any("langdetect" in b for b in used):
+        credits.append("Languages were identified with langdetect (Apache-2.0), seeded.")
+    return credits
+
+
+def _coverage_section(store: Ledger) -> list[str]:
+    from ..coverage import demographic_coverage, language_coverage
+
+    lines: list[str] = []
+    lang = language_coverage(store)
+    if lang.scanner is None:
+        lines.append("Languages: not measured (no `language` scan is recorded in the ledger).")
+    else:
+        lines += [
+            f"**[measured by {lang.scanner}]** {lang.records:,} records: effective number of languages "
+            f"{lang.effective_languages:.2f}, {lang.low_resource_share:.1%} of characters in low-resource languages, "
+            f"{lang.mixed_records:,} mixed-language and {lang.unknown_records:,} unidentified records.",
+            "",
+            "| language | records | share of characters |",
+            "|---|---:|---:|",
+        ]
+        lines += [
+            f"| {row.language} | {row.records or 0:,} | {row.char_share or 0:.1%} |" for row in lang.languages[:15]
+        ]
+        mismatched = [d for d in lang.declared_vs_measured if d.declared_not_found or d.found_not_declared]
+        for d in mismatched:
+            lines.append(
+                f"- {d.source}: declared {', '.join(d.declared) or 'none'}, measured {', '.join(d.measured) or 'none'}."
+            )
+        lines += ["", *_model_licences(store)]
+    demo = demographic_coverage(store)
+    lines.append("")
+    if demo.scanner is None:
+        lines.append("Demographic mentions: not measured (no `demographics` scan is recorded in the ledger).")
+        return lines
+    lines += [
+        f"**[measured by {demo.scanner}]** Records mentioning each axis of demographic description (from the "
+        f"HolisticBias and Gender-GAP lexicons, CC BY-SA 4.0; cells under {demo.min_cell_count} records are not "
+        "shown). Mentions measure what the text talks about, not who wrote it.",
+        "",
+        "| axis | records | most mentioned groups | evenness |",
+        "|---|---:|---|---:|",
+    ]
+    for axis in demo.axes:
+        shown = sorted((g for g in axis.groups if g.records is not None), key=lambda g: -(g.records or 0))[:4]
+        mentioning = (
+            f"{axis.records_mentioning:,}" if axis.records_mentioning is not None else f"<{demo.min_cell_count}"
+        )
+        groups = ", ".join(f"{g.group} ({g.records:,})" for g in shown) or "-"
+        even = f"{axis.normalised_entropy:.2f}" if axis.normalised_entropy is not None else "-"
+        lines.append(f"| {axis.axis} | {mentioning} | {groups} | {even} |")
+    if demo.female_male_ratio is not None:
+        lines += ["", f"Gendered words: {demo.female_male_ratio:.2f} feminine per masculine mention."]
+    return lines
+
+
 def card_metadata(facts: dict[str, Any], pretty_name: str) -> CardMetadata:
     total = sum(s["records"] for s in facts["sources"])
     ids = sorted({hf_license_id(lic["license"]) for lic in facts["licences"]} or {"unknown"})
@@ -154,8 +225,8 @@ def render_card(store: Ledger, pretty_name: str = "Dataset") -> tuple[str, CardM
         "",
         f"- **[measured]** {total_records:,} distinct records, {_human_bytes(total_bytes)} of normalised UTF-8 text, "
         f"from {len(facts['sources'])} sources.",
-        f"- **[declared]** Languages: {', '.join(meta.language) or 'none declared'} "
-        "(declared by the sources; language measurement is not part of this card yet).",
+        f"- **[declared]** Languages: {', '.join(meta.language) or 'none declared'} (declared by the sources; "
+        "measured languages are under *Languages and representation*).",
         "",
         "## Sources",
         "",
@@ -189,6 +260,10 @@ def render_card(store: Ledger, pretty_name: str = "Dataset") -> tuple[str, CardM
         for q in facts["quality"]:
             lines.append(f"- **[measured by {q['stamp']}]** {q['records']:,} records flagged `{q['label']}`.")
     lines += [
+        "",
+        "## Languages and representation",
+        "",
+        *_coverage_section(store),
         "",
         "## Personal and sensitive information",
         "",
