@@ -548,6 +548,9 @@ def _print_demographic_coverage(demo) -> None:
             f"{axis.records_mentioning:,}" if axis.records_mentioning is not None else f"<{demo.min_cell_count}"
         )
         evenness = f"{axis.normalised_entropy:.2f}" if axis.normalised_entropy is not None else "-"
+        if not any(g.records is not None for g in axis.groups):
+            out.print(f"{axis.axis}: {mentioning} records; every group under {demo.min_cell_count} records (not shown)")
+            continue
         table = Table(title=f"{axis.axis}: {mentioning} records; evenness {evenness}", title_justify="left")
         extra = [
             c
