@@ -405,6 +405,50 @@ def eval_pii(
         )
 
 
+@eval_app.command("language")
+def eval_language(
+    gold: Annotated[Path, typer.Option("--gold", help="JSONL (or .jsonl.gz) with a text and a language-code field")],
+    lang_field: Annotated[
+        str, typer.Option("--lang-field", help="the field holding ISO 639-1 or 639-3 codes")
+    ] = "lang",
+    text_field: Annotated[str, typer.Option("--text-field", help="the field holding the text")] = "text",
+    backend: Annotated[str, typer.Option("--backend", help="auto, cld2, fasttext or langdetect")] = "auto",
+    predictions: Annotated[
+        Path | None, typer.Option("--predictions", help="also write each record's predicted language here (JSONL)")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """Accuracy of language identification per language and macro-averaged, on your labelled texts.
+
+    Example: provenance eval language --gold udhr2_paragraphs.jsonl.gz --lang-field iso639_3
+    """
+    from provenance.evaluation.language import evaluate_languages, load_language_gold, predict_languages
+    from provenance.evaluation.language import write_predictions as write_language_predictions
+
+    items = load_language_gold(gold, lang_field=lang_field, text_field=text_field)
+    predicted = predict_languages([g.text for g in items], backend=backend)
+    scores = evaluate_languages(items, predicted, backend=backend)
+    if predictions is not None:
+        write_language_predictions(predictions, predicted)
+        err.print(f"predictions: {predictions}")
+    if format == "json":
+        sys.stdout.write(json.dumps(scores.as_dict(), indent=2, default=str) + "\n")
+        return
+    rows = scores.rows()
+    table = Table(title=f"language identification ({backend}) on {gold.name}", title_justify="left")
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    for column in columns:
+        table.add_column(column, justify="right" if isinstance(rows[0].get(column), (int, float)) else "left")
+    for row in rows:
+        table.add_row(*(f"{row[c]:.4f}" if isinstance(row.get(c), float) else str(row.get(c, "")) for c in columns))
+    out.print(table)
+    not_covered = (scores.coverage or {}).get("not_covered") if hasattr(scores, "coverage") else None
+    if not_covered:
+        out.print(f"languages the backend cannot name ({len(not_covered)}): {', '.join(map(str, not_covered))}")
+    if getattr(scores, "not_scored", None):
+        out.print(f"not scored (not language codes): {scores.not_scored}")
+
+
 @eval_app.command("licenses")
 def eval_licenses(
     gold: Annotated[

@@ -111,3 +111,51 @@ def test_the_command_prints_and_writes_json(demographics_ledger: Path, tmp_path:
 def test_a_bad_subset_is_a_clear_error(demographics_ledger: Path, run_cli) -> None:
     code, _, err = run_cli("coverage", "--ledger", demographics_ledger, "--where", "no_such_column = 1")
     assert code != 0 and "Traceback" not in err and "no_such_column" in err
+
+
+def test_language_coverage_of_the_sample_corpus(sample_data: Path, tmp_path: Path, run_cli) -> None:
+    ledger = tmp_path / "s.duckdb"
+    code, _, err = run_cli("scan", sample_data, "--scanners", "language,demographics", "--ledger", ledger, "-q")
+    assert code == 0, err
+    report = provenance.coverage(ledger, language_targets={"en": 0.5, "sw": 0.05})
+    lang = report.language
+    assert lang.records == 222
+    shares = {row.language: row for row in lang.languages}
+    assert {"en", "de", "fr", "es", "ru"} <= set(shares)
+    assert shares["en"].char_share > 0.3 and shares["en"].target_share == 0.5
+    assert shares["sw"].records == 0 and shares["sw"].gap == pytest.approx(-0.05, abs=1e-9)  # a target never met
+    assert sum(r.chars or 0 for r in lang.languages) == pytest.approx(lang.chars, rel=0.01)
+    assert 1 < lang.effective_languages < len(shares)
+    books = next(d for d in lang.declared_vs_measured if d.source == "books")
+    assert "ru" in books.measured  # zimniy-sad.txt is Russian
+    code, out, _ = run_cli("coverage", "--ledger", ledger)
+    assert code == 0 and "effective number of languages" in out and "gender_and_sex" in out
+
+
+@pytest.mark.skipif(
+    not (Path(__file__).resolve().parents[2] / "shared" / "data" / "langid").exists(),
+    reason="needs ../shared/data/langid (UDHR paragraphs)",
+)
+def test_eval_language_on_udhr(tmp_path: Path, run_cli) -> None:
+    gold = Path(__file__).resolve().parents[2] / "shared" / "data" / "langid" / "udhr2_paragraphs.jsonl.gz"
+    predictions = tmp_path / "p.jsonl"
+    code, out, err = run_cli(
+        "eval",
+        "language",
+        "--gold",
+        gold,
+        "--lang-field",
+        "iso639_3",
+        "--format",
+        "json",
+        "--predictions",
+        predictions,
+        timeout=300,
+    )
+    assert code == 0, err
+    scores = json.loads(out)
+    assert len(predictions.read_text().splitlines()) > 20_000
+    assert scores["texts"] > 20_000 and scores["backend"] == "auto"
+    assert scores["macro_accuracy_covered"] > 0.8  # on the languages the default backend can name
+    assert scores["per_language"]["fra"]["accuracy"] > 0.95
+    assert set(scores["not_scored"]) == {"007", "008", "009", "010", "011"}
