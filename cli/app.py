@@ -627,6 +627,27 @@ def _print_demographic_coverage(demo) -> None:
 
 
 @app.command()
+def check(
+    policy: Annotated[Path, typer.Option("--policy", "-p", help="policy.yaml: the gates a release must pass")],
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """Gate a release (in CI) on a policy: exits 1 and lists each violation, with the records behind it.
+
+    Example: provenance check --policy examples/policies/strict.yaml --ledger prov.duckdb
+    """
+    report = provenance.check(ledger, policy)
+    if format == "json":
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        from provenance.policy import report_lines
+
+        for line in report_lines(report):
+            out.print(line, markup=False, highlight=False)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
 def licenses(
     ledger: LedgerOpt = DEFAULT_LEDGER,
     commercial: Annotated[

@@ -13,6 +13,7 @@ import yaml
 import provenance
 from provenance import schemas
 from provenance.models import CardMetadata, CoverageReport, MixtureReport, Policy, ScanReport, SourcesManifest
+from provenance.models.check import CheckReport
 
 MODELS = {
     "sources-manifest.schema.json": SourcesManifest,
@@ -21,6 +22,7 @@ MODELS = {
     "card-metadata.schema.json": CardMetadata,
     "license-report.schema.json": MixtureReport,
     "coverage-report.schema.json": CoverageReport,
+    "check-report.schema.json": CheckReport,
 }
 
 

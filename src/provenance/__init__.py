@@ -23,6 +23,7 @@ from .licenses import LicenseParseError, check_licenses, normalize_license, term
 from .lookup import lookup
 from .manifest import load_manifest
 from .models import Finding, MixtureReport, Origin, Policy, Purpose, RecordProvenance, ScanReport, Source
+from .policy import check
 from .redact import redact
 
 
@@ -61,6 +62,7 @@ __all__ = [
     "Source",
     "__version__",
     "card",
+    "check",
     "check_licenses",
     "coverage",
     "flush",

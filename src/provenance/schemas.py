@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .models import CardMetadata, CoverageReport, MixtureReport, Policy, ScanReport, SourcesManifest
+from .models.check import CheckReport
 
 FILE_FORMATS: dict[str, type[BaseModel]] = {
     "sources-manifest": SourcesManifest,
@@ -16,6 +17,7 @@ FILE_FORMATS: dict[str, type[BaseModel]] = {
     "card-metadata": CardMetadata,
     "license-report": MixtureReport,
     "coverage-report": CoverageReport,
+    "check-report": CheckReport,
 }
 
 
