@@ -395,9 +395,9 @@ def _report(
             total = scanner.merge(total, part)
         tally.summary = scanner.summarize(total)
         if scanner.name == "textstats":
-            from ..ledger import exact_duplicates, near_duplicate_pairs
+            from ..ledger.queries import exact_duplicates, near_duplicate_count
 
-            tally.summary["near_duplicate_pairs"] = near_duplicate_pairs(store, str(scanner.stamp)).num_rows
+            tally.summary["near_duplicate_pairs"] = near_duplicate_count(store, str(scanner.stamp))
             tally.summary.update(exact_duplicates(store))
     ran = {s.name for s in built}
     return ScanReport(
