@@ -6,25 +6,32 @@ import pyarrow as pa
 
 from .store import Ledger
 
+# band buckets holding more records than this are left out of near-duplicate pairing: a bucket of n records makes
+# n(n-1)/2 pairs, and such buckets are templates and boilerplate, which the exact-duplicate counts already report
+MAX_BUCKET = 64
+
 
 def near_duplicate_pairs(ledger: Ledger, stamp: str, min_shared_bands: int = 2) -> pa.Table:
     """Pairs of records whose MinHash LSH signatures (16 bands) share at least ``min_shared_bands`` bands.
 
     The expected number of shared bands is 16 * J**4 for Jaccard similarity J of their word shingles, so the
-    default of 2 pairs records with J of about 0.6 and above; ``similarity`` is that estimate.
+    default of 2 pairs records with J of about 0.6 and above; ``similarity`` is that estimate. Band buckets of more
+    than ``MAX_BUCKET`` records are skipped (see there).
     """
     return ledger.sql(
         """
-        WITH banded AS (
+        WITH all_bands AS (
             SELECT DISTINCT record_id, b, substr(value_hash, b * 8 + 1, 8) AS key
             FROM findings, range(16) t(b) WHERE stamp = ? AND label = 'minhash_lsh'),
+        banded AS (  -- a band bucket shared by very many records is boilerplate: skipped, so pairs stay bounded
+            SELECT * FROM all_bands QUALIFY count(*) OVER (PARTITION BY b, key) <= ?),
         shared AS (
             SELECT x.record_id AS record_a, y.record_id AS record_b, count(*) AS bands
             FROM banded x JOIN banded y ON x.b = y.b AND x.key = y.key AND x.record_id < y.record_id
             GROUP BY ALL)
         SELECT record_a, record_b, bands, round(pow(bands / 16, 0.25), 2) AS similarity
         FROM shared WHERE bands >= ? ORDER BY bands DESC, record_a, record_b""",
-        [stamp, min_shared_bands],
+        [stamp, MAX_BUCKET, min_shared_bands],
     )
 
 
@@ -32,14 +39,16 @@ def near_duplicate_count(ledger: Ledger, stamp: str, min_shared_bands: int = 2) 
     """How many pairs :func:`near_duplicate_pairs` would return, counted in DuckDB without fetching or sorting them."""
     return ledger.scalar(
         """
-        WITH banded AS (
+        WITH all_bands AS (
             SELECT DISTINCT record_id, b, substr(value_hash, b * 8 + 1, 8) AS key
-            FROM findings, range(16) t(b) WHERE stamp = ? AND label = 'minhash_lsh')
+            FROM findings, range(16) t(b) WHERE stamp = ? AND label = 'minhash_lsh'),
+        banded AS (  -- a band bucket shared by very many records is boilerplate: skipped, so pairs stay bounded
+            SELECT * FROM all_bands QUALIFY count(*) OVER (PARTITION BY b, key) <= ?)
         SELECT count(*) FROM (
             SELECT x.record_id, y.record_id
             FROM banded x JOIN banded y ON x.b = y.b AND x.key = y.key AND x.record_id < y.record_id
             GROUP BY ALL HAVING count(*) >= ?)""",
-        [stamp, min_shared_bands],
+        [stamp, MAX_BUCKET, min_shared_bands],
     ) or 0
 
 
