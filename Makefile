@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,charts]"
 	touch $(STAMP)
 
 # The tests drive PyTorch DataLoaders. torch is not a dependency of the library; pinned here because this exact
@@ -29,7 +29,7 @@ $(TORCH): $(STAMP)
 
 demo: $(STAMP)
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
-	$(BIN)/provenance scan sample_data/ --ledger $(DEMO)/ledger.duckdb --report $(DEMO)/scan-report.json --workers 2 --scanner textstats --scanner pii
+	$(BIN)/provenance scan sample_data/ --ledger $(DEMO)/ledger.duckdb --report $(DEMO)/scan-report.json --workers 2 --scanners textstats,pii,ip,language,demographics
 	$(BIN)/provenance query "select source_id, count(*) as records from records group by 1 order by 1" --ledger $(DEMO)/ledger.duckdb
 	$(BIN)/provenance card --ledger $(DEMO)/ledger.duckdb --output $(DEMO)/card --name "provenance sample corpus"
 	@echo

@@ -782,6 +782,27 @@ def card(
 
 
 @app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="the earlier release: a ledger, or a card (README.md / card folder)")],
+    new: Annotated[Path, typer.Argument(help="the newer release: a ledger, or a card")],
+    format: Annotated[str, typer.Option("--format", "-f", help="markdown or json")] = "markdown",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write the diff here instead")] = None,
+    min_cell: Annotated[int, typer.Option("--min-cell", min=1, help="demographic cells compared from this size")] = 10,
+) -> None:
+    """What changed between two releases: sources, licences, consent, PII rates, languages, demographics.
+
+    Example: provenance diff release-1.duckdb release-2.duckdb
+    """
+    changes = provenance.diff(old, new, min_cell_count=min_cell)
+    text = changes.to_json() if format == "json" else provenance.cards.render_changelog(changes)
+    if output is not None:
+        output.write_text(text + "\n", encoding="utf-8")
+        err.print(f"diff: {output}")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+@app.command()
 def schemas(
     output: Annotated[Path, typer.Option("--output", "-o", help="folder of the JSON Schemas")] = Path("schemas"),
     check: Annotated[bool, typer.Option("--check", help="only report schemas that differ from the models")] = False,

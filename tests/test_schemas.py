@@ -12,7 +12,15 @@ import yaml
 
 import provenance
 from provenance import schemas
-from provenance.models import CardMetadata, CoverageReport, MixtureReport, Policy, ScanReport, SourcesManifest
+from provenance.models import (
+    CardMetadata,
+    CoverageReport,
+    MixtureReport,
+    Policy,
+    ReleaseDiff,
+    ScanReport,
+    SourcesManifest,
+)
 from provenance.models.check import CheckReport
 
 MODELS = {
@@ -23,6 +31,7 @@ MODELS = {
     "license-report.schema.json": MixtureReport,
     "coverage-report.schema.json": CoverageReport,
     "check-report.schema.json": CheckReport,
+    "release-diff.schema.json": ReleaseDiff,
 }
 
 

@@ -3,7 +3,9 @@
 The Python API mirrors the command line: ``provenance.scan`` is ``provenance scan``, and so on.
 """
 
+from . import cards  # noqa: F401 - provenance.cards.render_changelog etc.
 from ._version import __version__
+from .cards import diff
 from .cards import write_card as card
 from .coverage import coverage, load_reference
 from .engine import ingest, scan
@@ -65,6 +67,7 @@ __all__ = [
     "check",
     "check_licenses",
     "coverage",
+    "diff",
     "flush",
     "ingest",
     "init",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .models import CardMetadata, CoverageReport, MixtureReport, Policy, ScanReport, SourcesManifest
+from .models import CardMetadata, CoverageReport, MixtureReport, Policy, ReleaseDiff, ScanReport, SourcesManifest
 from .models.check import CheckReport
 
 FILE_FORMATS: dict[str, type[BaseModel]] = {
@@ -18,6 +18,7 @@ FILE_FORMATS: dict[str, type[BaseModel]] = {
     "license-report": MixtureReport,
     "coverage-report": CoverageReport,
     "check-report": CheckReport,
+    "release-diff": ReleaseDiff,
 }
 
 

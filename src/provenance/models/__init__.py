@@ -3,6 +3,7 @@
 from .card import CardMetadata
 from .common import CollectionMethod, ConsentBasis
 from .coverage import CoverageReport
+from .diff import ReleaseDiff
 from .licenses import Attribution, Conclusion, LicenseTerms, MixtureReport, Purpose, Restriction, Severity, Use
 from .manifest import DataEntry, DataFormat, SourceEntry, SourcesManifest
 from .origin import Origin, OriginKind
@@ -32,6 +33,7 @@ __all__ = [
     "Policy",
     "Purpose",
     "RecordProvenance",
+    "ReleaseDiff",
     "Restriction",
     "ScanReport",
     "ScanRun",
