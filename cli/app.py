@@ -772,13 +772,25 @@ def card(
     ledger: LedgerOpt = DEFAULT_LEDGER,
     output: Annotated[Path, typer.Option("--output", "-o", help="folder to write README.md into")] = Path("card"),
     name: Annotated[str, typer.Option("--name", help="the dataset's pretty name")] = "Dataset",
+    task: Annotated[
+        list[str] | None, typer.Option("--task", help="a Hugging Face task category (repeat); none is guessed")
+    ] = None,
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="the last release (ledger or card): adds a changelog")
+    ] = None,
 ) -> None:
-    """Write a Hugging Face dataset card (README.md) measured from the ledger.
+    """Write the card set from the ledger: README.md (Hugging Face), croissant.json (Croissant with RAI),
+    datasheet.md, data_statement.md, charts (SVG, PNG) and report.html.
 
     Example: provenance card --ledger prov.duckdb --output card/ --name "My corpus"
     """
-    path = provenance.card(str(ledger), output, pretty_name=name)
-    err.print(f"card: {path}")
+    written = provenance.write_cards(ledger, output, pretty_name=name, previous=previous, task_categories=task)
+    for file_name, path in written.items():
+        err.print(f"{file_name:<28} {path}")
+    from provenance.cards.charts import png_available
+
+    if not png_available():
+        err.print("PNG charts need matplotlib: pip install 'provenance-toolkit[charts]' (SVG charts were written)")
 
 
 @app.command()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import stat
 from collections import Counter
 from pathlib import Path
@@ -226,9 +227,18 @@ def _hf_size(n: int) -> str:
 
 
 def _hf_license(spdx: str) -> str:
+    """The Hub's licence id for an SPDX id, from the Hub's own list (ids it does not know become 'other')."""
+    from provenance.cards.hf_validate import hf_enums
+
     if spdx == "NOASSERTION":
         return "unknown"
-    return "other" if ("LicenseRef-" in spdx or " " in spdx) else spdx.lower()
+    hub = set(hf_enums()["license"]) - {"other", "unknown"}
+    if " " in spdx or spdx.startswith("LicenseRef-"):
+        return "other"
+    for candidate in (spdx.lower(), re.sub(r"-(only|or-later)$", "", spdx.lower())):
+        if candidate in hub:
+            return candidate
+    return "other"
 
 
 def test_card_front_matter_and_counts_match_the_ledger(cli_scan, sample_data: Path, tmp_path: Path) -> None:

@@ -5,8 +5,7 @@ The Python API mirrors the command line: ``provenance.scan`` is ``provenance sca
 
 from . import cards  # noqa: F401 - provenance.cards.render_changelog etc.
 from ._version import __version__
-from .cards import diff
-from .cards import write_card as card
+from .cards import card, diff, write_cards
 from .coverage import coverage, load_reference
 from .engine import ingest, scan
 from .errors import (
@@ -86,4 +85,5 @@ __all__ = [
     "sources",
     "terms_of_expression",
     "track",
+    "write_cards",
 ]
