@@ -18,6 +18,20 @@ def write_cards(
     """README.md (Hugging Face card), croissant.json (Croissant 1.1 with RAI), datasheet.md, data_statement.md,
     charts (SVG, and PNG with the ``charts`` extra) and report.html. ``previous`` (the last release's ledger or card)
     adds a changelog to the card. Returns what was written, by file name."""
+    out = Path(output)
+    out.mkdir(parents=True, exist_ok=True)
+    with Ledger(ledger, read_only=True) as store:  # one connection: the writers share its memoised aggregations
+        return _write_all(store, ledger, out, pretty_name, previous, task_categories)
+
+
+def _write_all(
+    ledger: Ledger,
+    ledger_path: str | Path,
+    out: Path,
+    pretty_name: str,
+    previous: str | Path | None,
+    task_categories: list[str] | None,
+) -> dict[str, Path]:
     from .charts import write_charts
     from .croissant import write_croissant
     from .data_statement import write_data_statement
@@ -25,15 +39,16 @@ def write_cards(
     from .hf_readme import write_card
     from .html_report import write_html_report
 
-    out = Path(output)
-    out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     readme = write_card(ledger, out, pretty_name=pretty_name, task_categories=task_categories)
     if previous is not None:
         from .diff import diff, render_changelog
 
         readme.write_text(
-            readme.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + render_changelog(diff(previous, ledger)) + "\n",
+            readme.read_text(encoding="utf-8").rstrip("\n")
+            + "\n\n"
+            + render_changelog(diff(previous, ledger_path))
+            + "\n",
             encoding="utf-8",
         )
     written[readme.name] = readme

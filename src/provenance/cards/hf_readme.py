@@ -42,6 +42,7 @@ import yaml
 
 from .._version import __version__
 from ..ledger import Ledger
+from ..memo import memo_on_read_only
 from ..models import CardMetadata
 from ..models.card import CardConfig, CardDataFiles
 from .hf_validate import check_card_metadata
@@ -194,6 +195,7 @@ def _period(s: dict[str, Any]) -> str | None:
 
 
 # ---- facts ---------------------------------------------------------------------------------------------------------
+@memo_on_read_only
 def _facts(store: Ledger) -> dict[str, Any]:
     """Everything the card, the datasheet and the data statement say, read from the ledger once."""
     from ..coverage import demographic_coverage, language_coverage

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import InputError
+from ..memo import memo_on_read_only
 from ..models.coverage import (
     AxisCoverage,
     CoverageReport,
@@ -62,6 +63,7 @@ def _primary(tag: str) -> str:
     return tag.split("-")[0].lower()
 
 
+@memo_on_read_only
 def language_coverage(store, subset: str | None = None, targets: Mapping[str, float] | None = None) -> LanguageCoverage:
     stamp = _latest_stamp(store, "language")
     if stamp is None:
@@ -161,6 +163,7 @@ def _declared(store, scanned: str, params: list, stamp: str) -> list[DeclaredLan
     return out
 
 
+@memo_on_read_only
 def demographic_coverage(
     store,
     subset: str | None = None,

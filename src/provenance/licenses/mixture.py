@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..memo import memo_on_read_only
 from ..models.licenses import (
     Attribution,
     Conclusion,
@@ -46,6 +47,7 @@ class _Group:
         return terms_of_expression(self.license)
 
 
+@memo_on_read_only
 def _groups(ledger) -> tuple[list[_Group], dict[str, dict], list[_Detected]]:
     groups = [
         _Group(source, name, source_license, record_license, count, tuple(examples or ()))
