@@ -32,10 +32,16 @@ demo: $(STAMP)
 	$(BIN)/provenance scan sample_data/ --ledger $(DEMO)/ledger.duckdb --report $(DEMO)/scan-report.json --workers 2 --scanners textstats,pii,ip,language,demographics
 	$(BIN)/provenance query "select source_id, count(*) as records from records group by 1 order by 1" --ledger $(DEMO)/ledger.duckdb
 	$(BIN)/provenance card --ledger $(DEMO)/ledger.duckdb --output $(DEMO)/card --name "provenance sample corpus"
+	$(BIN)/provenance licenses --ledger $(DEMO)/ledger.duckdb --release --format json > $(DEMO)/licenses.json
+	$(BIN)/provenance coverage --ledger $(DEMO)/ledger.duckdb --output $(DEMO)/coverage.json > /dev/null
+	$(BIN)/provenance check --policy examples/policies/strict.yaml --ledger $(DEMO)/ledger.duckdb > $(DEMO)/check-strict.txt \
+		|| echo "provenance check: the strict example policy fails on sample_data/, as it should (planted problems)"
 	@echo
-	@echo "Ledger: $(DEMO)/ledger.duckdb   (try: $(BIN)/provenance query \"show tables\" --ledger $(DEMO)/ledger.duckdb)"
-	@echo "Card:   $(DEMO)/card/README.md"
-	@echo "Report: $(DEMO)/scan-report.json"
+	@echo "Ledger:       $(DEMO)/ledger.duckdb   (try: $(BIN)/provenance query \"show tables\" --ledger $(DEMO)/ledger.duckdb)"
+	@echo "Card set:     $(DEMO)/card/  (README.md, croissant.json, datasheet.md, data_statement.md, report.html, charts)"
+	@echo "Scan report:  $(DEMO)/scan-report.json"
+	@echo "Licences:     $(DEMO)/licenses.json   Coverage: $(DEMO)/coverage.json"
+	@echo "Strict policy check (fails on the planted problems, as it should): $(DEMO)/check-strict.txt"
 
 # Tests run with the network cut off where the machine allows it (unshare -n), so a hidden download fails.
 test: $(STAMP) $(TORCH)
