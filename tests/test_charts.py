@@ -11,7 +11,7 @@ import pytest
 
 import provenance
 from provenance.cards import charts
-from provenance.cards.html_report import CHECKS, write_html_report
+from provenance.cards.html_report import write_html_report
 from provenance.ledger import Ledger
 
 EVIL_NAME = "<script>alert('x')</script> & Co"
@@ -149,12 +149,6 @@ def test_html_report_is_self_contained_escaped_and_complete(ledger: Path, tmp_pa
     assert "names of people, places and organisations" in html  # not looked for without a NER model
     assert re.search(r"pii@[\d.]+#[0-9a-f]+", html)  # scanner stamps
     assert "member1@example.org" not in html and "harvest festival" not in html  # no values, no record text
-
-
-def test_checks_mirror_the_engine() -> None:
-    from provenance.engine.local import CHECKS as ENGINE_CHECKS
-
-    assert CHECKS == ENGINE_CHECKS
 
 
 def test_html_report_of_an_open_ledger(ledger: Path, tmp_path: Path) -> None:

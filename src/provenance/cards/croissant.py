@@ -50,6 +50,7 @@ import yaml
 from .._version import __version__
 from ..ledger import Ledger
 from ..models import DataEntry, SourcesManifest
+from .hf_readme import human_bytes, model_credits
 
 CROISSANT_SPEC = "http://mlcommons.org/croissant/1.1"
 RAI_SPEC = "http://mlcommons.org/croissant/RAI/1.0"
@@ -175,33 +176,6 @@ _JSON_NAMES = {
     "ARRAY": "array",
 }
 _CHUNK = 1 << 20
-
-
-def _human_bytes(n: float) -> str:
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1000
-    return f"{n} B"
-
-
-def _language_models(store: Ledger) -> list[str]:
-    """Credits for the models behind the measured languages, from the backends the language scanner recorded (the
-    same facts the Hugging Face card credits)."""
-    used: set[str] = set()
-    for (payload,) in store.execute("SELECT payload FROM scan_partials WHERE scanner = 'language'"):
-        used |= {k for k, v in (json.loads(payload).get("backend") or {}).items() if v}
-    credits = []
-    if any("fasttext" in b or b == "auto" for b in used):
-        credits.append(
-            "Languages were identified with CLD2 (Apache-2.0) and fastText's lid.176 model (Joulin et al., "
-            '"Bag of Tricks for Efficient Text Classification", 2016; model licence CC-BY-SA-3.0).'
-        )
-    elif any("cld2" in b for b in used):
-        credits.append("Languages were identified with CLD2 (Apache-2.0).")
-    if any("langdetect" in b for b in used):
-        credits.append("Languages were identified with langdetect (Apache-2.0), seeded.")
-    return credits
 
 
 def _type_names(types: set[str]) -> str:
@@ -811,7 +785,7 @@ class _Builder:
                 )
         n_records = s["records"] if sum(1 for x in self.groups if x.source_id == g.source_id) == 1 else None
         counts = (
-            f"{measured} {n_records:,} distinct records, {_human_bytes(s['bytes'])} of normalised text, "
+            f"{measured} {n_records:,} distinct records, {human_bytes(s['bytes'])} of normalised text, "
             f"{s['bad']:,} unreadable lines."
             if n_records is not None
             else f"{measured} {sum(f.records for f in g.files):,} records read from these files."
@@ -898,12 +872,12 @@ class _Builder:
             files = [f for f in self.facts["files"] if f.source_id == s["source_id"]]
             if files:
                 bits.append(
-                    f"{measured} read from {len(files):,} file(s) or split(s), {_human_bytes(s['bytes'])} of text"
+                    f"{measured} read from {len(files):,} file(s) or split(s), {human_bytes(s['bytes'])} of text"
                 )
             datasets = self.datasets.get(s["source_id"], [])
             if datasets and not files:
                 bits.append(
-                    f"{measured} {_human_bytes(s['bytes'])} of text read through provenance.track from "
+                    f"{measured} {human_bytes(s['bytes'])} of text read through provenance.track from "
                     + ", ".join(datasets[:5])
                     + (" ..." if len(datasets) > 5 else "")
                 )
@@ -994,7 +968,7 @@ class _Builder:
             if name == "pii" and recognisers:
                 line += f"; recognisers that found something: {recognisers}"
             out.append(line + ".")
-        out += _language_models(self.store)
+        out += model_credits(self.store)
         return out
 
     def _pii(self) -> list[str]:
@@ -1178,22 +1152,17 @@ class _Builder:
         return out or ["Not known: the ledger records no limitation."]
 
     def _use_cases(self) -> list[str]:
-        from ..licenses.mixture import _groups as licence_groups
-        from ..licenses.mixture import assess
+        from ..licenses import check_licenses
         from ..models import Purpose
 
         out = ["Not known: no intended use is declared in the sources manifest."]
-        try:
-            groups, sources, detected = licence_groups(self.store)
-        except Exception:  # pragma: no cover - the mixture needs nothing beyond the ledger
-            groups = []
-        if groups:
+        if self.store.scalar("SELECT count(*) FROM records"):
             for purpose in (
                 Purpose(commercial=True, train=True),
                 Purpose(commercial=False, train=True),
                 Purpose(commercial=False, train=True, release=True),
             ):
-                report = assess(groups, sources, purpose, detected)
+                report = check_licenses(self.store, purpose)
                 blockers = [c.rule for c in report.conclusions if c.severity.value == "blocker"]
                 out.append(
                     f"[measured from the declared and per-record licences, provenance-toolkit {__version__} licence "
@@ -1263,7 +1232,7 @@ class _Builder:
         total = sum(s["records"] for s in sources)
         total_bytes = sum(s["bytes"] for s in sources)
         summary = (
-            f"{self.say.measured()} {total:,} distinct records, {_human_bytes(total_bytes)} of normalised text, from "
+            f"{self.say.measured()} {total:,} distinct records, {human_bytes(total_bytes)} of normalised text, from "
             f"{len(sources)} source(s): " + ", ".join(f"{s['source_id']} ({s['name']})" for s in sources) + ". "
             "Statements are marked [measured by STAMP] (a scanner, by name@version#config-hash), [measured by the "
             "ledger] (counted when the data was read) or [declared in FILE] (written by the curators in the sources "

@@ -24,15 +24,15 @@ from .hf_readme import (
     _annotation_lines,
     _declared_in,
     _facts,
-    _human_bytes,
     _ip_lines,
     _measured_by,
-    _model_licences,
     _n,
     _period,
     _pii_section,
     _primary,
     hf_license_id,
+    human_bytes,
+    model_credits,
 )
 
 SECTIONS = (
@@ -83,7 +83,7 @@ def _language_variety(store: Ledger, facts: dict[str, Any]) -> list[str]:
             lines.append(
                 f"| {name} | {scripts} | {row.iso639_3 or '-'} | {row.records or 0:,} | {row.char_share or 0:.1%} |"
             )
-        lines += ["", *_model_licences(store)]
+        lines += ["", *model_credits(store)]
     lines += ["", "Declared languages, as BCP-47 tags:", ""]
     for s in facts["sources"]:
         tags = [_primary(t)[1] for t in (s["languages"] or [])]
@@ -168,7 +168,7 @@ def _text_characteristics(facts: dict[str, Any]) -> list[str]:
     ]
     for s in facts["sources"]:
         mean = f"{s['chars'] / s['records']:,.0f}" if s["records"] else "-"
-        lines.append(f"| `{s['source_id']}` | {s['name']} | {s['records']:,} | {mean} | {_human_bytes(s['bytes'])} |")
+        lines.append(f"| `{s['source_id']}` | {s['name']} | {s['records']:,} | {mean} | {human_bytes(s['bytes'])} |")
     lines.append("")
     for q in facts["quality"]:
         lines.append(f"- {_measured_by(q['stamp'])} {_n(q['records'], 'record')} flagged `{q['label']}`.")

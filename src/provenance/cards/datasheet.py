@@ -27,7 +27,6 @@ from .hf_readme import (
     _declared_all,
     _declared_in,
     _facts,
-    _human_bytes,
     _limitations,
     _measured_by,
     _mixture_lines,
@@ -37,6 +36,7 @@ from .hf_readme import (
     _sensitive_lines,
     _sources_table,
     hf_license_id,
+    human_bytes,
 )
 
 # what a declared consent basis says about whether the people in the data were told, and whether they agreed
@@ -97,7 +97,7 @@ def _composition(facts: dict[str, Any]) -> list[str]:
         *[f"- `{s['source_id']}`: {s['name']} {_declared_in(s)}" for s in facts["sources"]],
     ]
     how_many = [
-        f"{MEASURED} {_n(total, 'distinct record')}, {_human_bytes(sum(s['bytes'] for s in facts['sources']))} of "
+        f"{MEASURED} {_n(total, 'distinct record')}, {human_bytes(sum(s['bytes'] for s in facts['sources']))} of "
         "normalised UTF-8 text, read from "
         f"{_n(facts['places'], 'place')} (file lines, rows, dataset rows).",
         "",

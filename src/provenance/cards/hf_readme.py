@@ -160,7 +160,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.") or "custom"
 
 
-def _human_bytes(n: float) -> str:
+def human_bytes(n: float) -> str:
     for unit in ("B", "kB", "MB", "GB", "TB"):
         if n < 1000 or unit == "TB":
             return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
@@ -354,12 +354,10 @@ def ledger_facts(store: Ledger) -> dict[str, Any]:
 
 
 def _mixture(store: Ledger):
-    """check_licenses' verdict for its default purpose, on the ledger already open (it cannot be opened twice)."""
-    from ..licenses.mixture import _groups, assess
-    from ..models import Purpose
+    """check_licenses' verdict for its default purpose, on the ledger already open."""
+    from ..licenses import check_licenses
 
-    groups, sources, detected = _groups(store)
-    return assess(groups, sources, Purpose(), detected)
+    return check_licenses(store)
 
 
 def _hf_repos(facts: dict[str, Any]) -> dict[str, list[str]]:
@@ -518,7 +516,7 @@ def _pii_section(facts: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _model_licences(store: Ledger) -> list[str]:
+def model_credits(store: Ledger) -> list[str]:
     """Credits for the models behind the measured languages (fastText's lid.176 is CC-BY-SA-3.0)."""
     used: set[str] = set()
     for (payload,) in store.execute("SELECT payload FROM scan_partials WHERE scanner = 'language'"):
@@ -557,7 +555,7 @@ def _language_lines(store: Ledger, lang: Any) -> list[str]:
         lines.append(
             f"- {d.source}: declared {', '.join(d.declared) or 'none'}, measured {', '.join(d.measured) or 'none'}."
         )
-    return [*lines, "", *_model_licences(store)]
+    return [*lines, "", *model_credits(store)]
 
 
 def _demographic_lines(demo: Any) -> list[str]:
@@ -604,7 +602,7 @@ def _sources_table(facts: dict[str, Any]) -> list[str]:
     for s in facts["sources"]:
         lines.append(
             f"| {s['source_id']} ({s['name']}) | {s['license']} | {s['consent_basis']} | {s['collection_method']} "
-            f"| {s['records']:,} | {_human_bytes(s['bytes'])} | {s['files']:,} | {s['bad']:,} |"
+            f"| {s['records']:,} | {human_bytes(s['bytes'])} | {s['files']:,} | {s['bad']:,} |"
         )
     return lines
 
@@ -932,7 +930,7 @@ def render_card(
         "",
         "### Dataset Summary",
         "",
-        f"- **[measured]** {total_records:,} distinct records, {_human_bytes(total_bytes)} of normalised UTF-8 text, "
+        f"- **[measured]** {total_records:,} distinct records, {human_bytes(total_bytes)} of normalised UTF-8 text, "
         f"from {len(facts['sources'])} sources: {', '.join(s['name'] for s in facts['sources']) or 'none'}.",
         f"- **[declared]** Languages: {', '.join(meta.language) or 'none declared'} (declared by the sources; "
         "measured languages are under *Languages*).",

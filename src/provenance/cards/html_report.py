@@ -13,16 +13,11 @@ from typing import Any
 
 from .._version import __version__
 from ..ledger import Ledger
+from ..models.report import AUDIT_CHECKS
 from . import charts as ch
+from .hf_readme import human_bytes
 
-# What a complete audit looks for, and the scanner that does it (mirrors provenance.engine.local.CHECKS; a test
-# holds the two together: cards import nothing but the ledger and the models).
-CHECKS = {
-    "pii": "personal data (emails, phone numbers, ids, names)",
-    "ip": "licence texts, copyright notices and licence conflicts in the text",
-    "language": "languages of the text",
-    "demographics": "mentions of demographic groups",
-}
+CHECKS = AUDIT_CHECKS
 
 IP_LABELS = {
     "SPDX_TAG": "SPDX licence tags",
@@ -97,14 +92,6 @@ def _figure(chart: ch.Chart | None) -> str:
     return f"<figure>{ch.to_svg(chart, standalone=False)}</figure>"
 
 
-def _human_bytes(n: float) -> str:
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1000
-    return f"{n} B"
-
-
 # ---- facts -----------------------------------------------------------------------------------------------------------
 
 
@@ -162,7 +149,7 @@ def _summary(store: Ledger, sources: list[dict[str, Any]]) -> str:
     rows = [
         ("records (distinct)", _num(records)),
         ("sources", _num(len(sources))),
-        ("size of normalised UTF-8 text", _human_bytes(sum(s["bytes"] for s in sources))),
+        ("size of normalised UTF-8 text", human_bytes(sum(s["bytes"] for s in sources))),
         ("characters", _num(sum(s["chars"] for s in sources))),
         ("files read", _num(sum(s["files"] for s in sources))),
         ("unreadable lines", _num(sum(s["bad"] for s in sources))),
@@ -184,7 +171,7 @@ def _sources_section(sources: list[dict[str, Any]]) -> str:
             s["collection_method"],
             ", ".join(s["languages"] or []) or "-",
             _num(s["records"]),
-            _human_bytes(s["bytes"]),
+            human_bytes(s["bytes"]),
             _num(s["files"]),
             _num(s["bad"]),
         )
@@ -216,8 +203,7 @@ def _sources_section(sources: list[dict[str, Any]]) -> str:
 
 
 def _licences_section(store: Ledger, chart: ch.Chart | None) -> str:
-    from ..licenses.mixture import _groups, assess
-    from ..models.licenses import Purpose
+    from ..licenses import check_licenses
 
     mix = ch.licence_mix(store)
     total = sum(m["records"] for m in mix) or 1
@@ -233,8 +219,7 @@ def _licences_section(store: Ledger, chart: ch.Chart | None) -> str:
         )
         for m in mix
     ]
-    groups, sources, detected = _groups(store)
-    report = assess(groups, sources, Purpose(), detected)
+    report = check_licenses(store)
     verdict = (
         f'<div class="verdict {"ok" if report.usable else "bad"}"><b>Verdict for {_e(report.purpose.describe())}'
         f"</b>: {_e(report.verdict)}. Most restrictive use class: {_e(report.most_restrictive_use.value)}.</div>"

@@ -29,19 +29,14 @@ from ..ledger import Ledger
 from ..licenses import normalize_column
 from ..manifest import Manifest, ResolvedEntry, load_manifest
 from ..models import BadRecord, DataFormat, ScannerTally, ScanReport, SourceTally
+from ..models.report import AUDIT_CHECKS
 from ..readers import DEFAULT_BATCH_SIZE, FieldSpec, RecordBatch, read_path
 from ..readers.prefetch import prefetch
 from ..scanners import Scanner, ScanOutput, create
 from .progress import NoProgress, ProgressSink, RichProgress
 
 DEFAULT_SCANNERS = ("textstats",)
-# What a complete audit looks for, and the scanner that does it; the report lists what this scan left out.
-CHECKS = {
-    "pii": "personal data (emails, phone numbers, ids, names)",
-    "ip": "licence texts, copyright notices and licence conflicts in the text",
-    "language": "languages of the text",
-    "demographics": "mentions of demographic groups",
-}
+CHECKS = AUDIT_CHECKS  # the report lists what this scan left out
 REPORTED_BAD_RECORDS = 1000
 _CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..memo import memo_on_read_only
 from ..models.licenses import (
@@ -433,10 +432,14 @@ def _attributions(groups: list[_Group], sources: dict[str, dict]) -> list[Attrib
     ]
 
 
-def check_licenses(ledger: str | Path, use: Purpose | None = None) -> MixtureReport:
-    """The verdict on the ledger's mixture for ``use`` (default: commercial model training, no release)."""
+def check_licenses(ledger, use: Purpose | None = None) -> MixtureReport:
+    """The verdict on the ledger's mixture for ``use`` (default: commercial model training, no release). ``ledger``
+    is a path, or a :class:`~provenance.ledger.Ledger` already open (cards reuse theirs)."""
     from ..ledger import Ledger
 
-    with Ledger(ledger, read_only=True) as store:
-        groups, sources, detected = _groups(store)
+    if isinstance(ledger, Ledger):
+        groups, sources, detected = _groups(ledger)
+    else:
+        with Ledger(ledger, read_only=True) as store:
+            groups, sources, detected = _groups(store)
     return assess(groups, sources, use or Purpose(), detected)

@@ -50,3 +50,12 @@ class ScanReport(Model):
     @property
     def records_added(self) -> int:
         return sum(s.records_added for s in self.sources)
+
+
+# What a complete audit looks for, and the scanner that does it: scan reports and cards list what was left out.
+AUDIT_CHECKS: dict[str, str] = {
+    "pii": "personal data (emails, phone numbers, ids, names)",
+    "ip": "licence texts, copyright notices and licence conflicts in the text",
+    "language": "languages of the text",
+    "demographics": "mentions of demographic groups",
+}

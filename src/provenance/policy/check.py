@@ -90,18 +90,10 @@ def check(
     rules = load_policy(policy) or Policy()
     _validate(rules)
     purpose = purpose_of(rules)
-    if isinstance(ledger, Ledger):
-        from ..licenses.mixture import _groups, assess
-
-        store, owned = ledger, False
-        groups, sources, detected = _groups(store)  # what check_licenses does, on the handle already open
-        mixture = assess(groups, sources, purpose, detected)
-    else:
-        mixture = check_licenses(ledger, purpose)
-        store, owned = Ledger(ledger, read_only=True), True
+    store, owned = (ledger, False) if isinstance(ledger, Ledger) else (Ledger(ledger, read_only=True), True)
     try:
         run = _Check(store, rules)
-        run.mixture(mixture)
+        run.mixture(check_licenses(store, purpose))
         run.licences()
         run.consent()
         run.revoked()
