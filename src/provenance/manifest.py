@@ -23,6 +23,7 @@ _EXTENSION_FORMATS = {
     ".parquet": DataFormat.parquet,
     ".txt": DataFormat.text,
     ".md": DataFormat.text,
+    ".warc": DataFormat.warc,
 }
 COMPRESSION_SUFFIXES = (".gz", ".zst", ".zstd", ".bz2")
 

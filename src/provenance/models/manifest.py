@@ -20,6 +20,7 @@ class DataFormat(str, Enum):
     text = "text"
     text_lines = "text-lines"
     hf_disk = "hf-disk"
+    warc = "warc"
 
 
 class DataEntry(Model):

@@ -18,6 +18,7 @@ from .fields import FieldSpec
 from .identity import content_hash, identify, normalize_text, record_id
 from .jsonarray import read_json_array
 from .lines import read_jsonl, read_text_lines
+from .warc import read_warc
 from .wholefile import read_text_file
 
 # >= DuckDB's row group (122,880 rows): an insert that large is written straight to the file, not the WAL.
@@ -31,6 +32,7 @@ _READERS = {
     DataFormat.parquet: read_parquet,
     DataFormat.text: read_text_file,
     DataFormat.text_lines: read_text_lines,
+    DataFormat.warc: read_warc,
 }
 
 
