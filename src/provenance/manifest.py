@@ -227,7 +227,7 @@ def _resolve(
             raise ManifestError(
                 f"{path}:{_line_of(loc, lines)}: {_field_name(loc)}: cannot tell the format of "
                 f"{', '.join(p.name for p in matches[:3])} from the extension",
-                hint="add 'format:' (jsonl, json, csv, tsv, parquet, text, text-lines) to this data entry",
+                hint="add 'format:' (jsonl, json, csv, tsv, parquet, text, text-lines, warc) to this data entry",
             )
         fmt = formats.pop()
     return ResolvedEntry(source_id, entry, [p.resolve() for p in matches], fmt)
