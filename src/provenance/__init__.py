@@ -6,6 +6,16 @@ The Python API mirrors the command line: ``provenance.scan`` is ``provenance sca
 from . import cards  # noqa: F401 - provenance.cards.render_changelog etc.
 from ._version import __version__
 from .cards import card, diff, write_cards
+from .consent_records import (
+    apply_registry,
+    consent_log,
+    consent_of,
+    consent_status,
+    forget,
+    recheck,
+    revoke,
+    write_exclusion_list,
+)
 from .coverage import coverage, load_reference
 from .engine import ingest, scan
 from .errors import (
@@ -62,12 +72,17 @@ __all__ = [
     "ScanReport",
     "Source",
     "__version__",
+    "apply_registry",
     "card",
     "check",
     "check_licenses",
+    "consent_log",
+    "consent_of",
+    "consent_status",
     "coverage",
     "diff",
     "flush",
+    "forget",
     "ingest",
     "init",
     "load_manifest",
@@ -76,7 +91,9 @@ __all__ = [
     "lookup",
     "normalize_license",
     "query",
+    "recheck",
     "redact",
+    "revoke",
     "run",
     "run_records",
     "runs_table",
@@ -86,4 +103,5 @@ __all__ = [
     "terms_of_expression",
     "track",
     "write_cards",
+    "write_exclusion_list",
 ]

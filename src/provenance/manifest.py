@@ -43,6 +43,8 @@ class Manifest:
     path: Path
     sources: list[Source]
     entries: list[ResolvedEntry] = field(default_factory=list)
+    snapshots: list[tuple[Path, str | None]] = field(default_factory=list)  # (folder, observed_at)
+    registries: list[tuple[str, Path, str | None]] = field(default_factory=list)  # (name, file, description)
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)
@@ -80,7 +82,13 @@ def load_manifest(path: str | Path) -> Manifest:
         sources.append(_to_source(path, i, entry, lines))
         for j, data_entry in enumerate(entry.data):
             entries.append(_resolve(path, base, (i, j), entry.id, data_entry, lines))
-    return Manifest(path=path, sources=sources, entries=entries)
+    snapshots = [
+        (base / snap.path, snap.observed_at.isoformat() if snap.observed_at else None)
+        for entry in model.sources
+        for snap in entry.consent_snapshots
+    ]
+    registries = [(r.name, base / r.path, r.description) for r in model.registries]
+    return Manifest(path=path, sources=sources, entries=entries, snapshots=snapshots, registries=registries)
 
 
 _MANIFEST_HINT = "see the 'Sources manifest' section of the README, or schemas/sources-manifest.schema.json"
@@ -194,7 +202,7 @@ def _to_source(path: Path, i: int, entry: SourceEntry, lines: dict[tuple, int]) 
             hint="use an SPDX id (e.g. Apache-2.0, CC-BY-SA-4.0), an expression such as 'MIT OR Apache-2.0', "
             "LicenseRef-<name> for custom terms, or 'unknown'",
         ) from None
-    fields = entry.model_dump(exclude={"license", "data"})
+    fields = entry.model_dump(exclude={"license", "data", "consent_snapshots"})
     return Source(license=license, **fields)
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "canonical_agent",
     "evaluate_ai_txt",
     "evaluate_html_meta",
+    "evaluate_meta_tags",
     "evaluate_robots_txt",
     "evaluate_tdmrep_headers",
     "evaluate_tdmrep_json",
@@ -614,6 +615,35 @@ class _MetaCollector(HTMLParser):
         self.handle_starttag(tag, attrs)
 
 
+def evaluate_meta_tags(
+    metas: Iterable[object], *, where: str = "", observed_at: str | None = None
+) -> list[Signal]:
+    """Signals from ``(name, content)`` pairs of ``<meta>`` tags already extracted (as the WARC reader keeps them);
+    pairs that are not two strings are skipped."""
+    directives: dict[str, list[str]] = {}
+    reservation: str | None = None
+    policy: str | None = None
+    for pair in metas if isinstance(metas, Iterable) and not isinstance(metas, (str, bytes)) else ():
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            continue
+        name, content = _as_text(pair[0]), _as_text(pair[1])
+        if name is None or content is None:
+            continue
+        name = name.strip().lower()
+        if name in _ROBOTS_META_NAMES or name == "x-robots-tag":
+            agent = "*" if name in ("robots", "x-robots-tag") else canonical_agent(name)
+            _parse_directive_list(content, agent, directives)
+        elif name == "tdm-reservation" and reservation is None:
+            reservation = content.strip()
+        elif name == "tdm-policy" and policy is None:
+            policy = content.strip()
+    signals = _directive_signals("html-meta", {a: tuple(d) for a, d in directives.items()}, where, observed_at)
+    tdm = _tdm_signal(reservation, policy, "meta", where, observed_at)
+    if tdm is not None:
+        signals.append(tdm)
+    return signals
+
+
 def evaluate_html_meta(html: object, *, where: str = "", observed_at: str | None = None) -> list[Signal]:
     """Robots-style ``<meta>`` directives (``robots`` and per-crawler names, and ``http-equiv="X-Robots-Tag"``) as
     ``html-meta`` signals, and TDMRep ``tdm-reservation``/``tdm-policy`` metas as a ``tdmrep`` signal."""
@@ -627,21 +657,7 @@ def evaluate_html_meta(html: object, *, where: str = "", observed_at: str | None
         collector.close()
     except Exception as exc:  # html.parser can still assert on odd declarations; keep what was read
         broken = type(exc).__name__
-    directives: dict[str, list[str]] = {}
-    reservation: str | None = None
-    policy: str | None = None
-    for name, content in collector.metas:
-        if name in _ROBOTS_META_NAMES or name == "x-robots-tag":
-            agent = "*" if name in ("robots", "x-robots-tag") else canonical_agent(name)
-            _parse_directive_list(content, agent, directives)
-        elif name == "tdm-reservation" and reservation is None:
-            reservation = content.strip()
-        elif name == "tdm-policy" and policy is None:
-            policy = content.strip()
-    signals = _directive_signals("html-meta", {a: tuple(d) for a, d in directives.items()}, where, observed_at)
-    tdm = _tdm_signal(reservation, policy, "meta", where, observed_at)
-    if tdm is not None:
-        signals.append(tdm)
+    signals = evaluate_meta_tags(collector.metas, where=where, observed_at=observed_at)
     if broken is not None:
         signals.append(
             Signal("html-meta", _MALFORMED + f"HTML parser stopped ({broken})", None, (), where, observed_at)

@@ -24,6 +24,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..consent_records import settle
 from ..errors import ProvenanceError
 from ..ledger import Ledger
 from ..licenses import normalize_column
@@ -35,7 +36,7 @@ from ..readers.prefetch import prefetch
 from ..scanners import Scanner, ScanOutput, create
 from .progress import NoProgress, ProgressSink, RichProgress
 
-DEFAULT_SCANNERS = ("textstats",)
+DEFAULT_SCANNERS = ("textstats", "consent")
 CHECKS = AUDIT_CHECKS  # the report lists what this scan left out
 REPORTED_BAD_RECORDS = 1000
 _CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -144,6 +145,8 @@ def scan(
     """
     manifest = sources if isinstance(sources, Manifest) else load_manifest(sources)
     configs = dict(scanner_config or {})
+    if "consent" in (scanners or ()):
+        configs["consent"] = _consent_config(manifest, configs.get("consent"))
     built = [create(name, configs.get(name)) for name in (scanners or ())]
     stamps = [str(s.stamp) for s in built]
     sink: ProgressSink = progress if not isinstance(progress, bool) else (RichProgress() if progress else NoProgress())
@@ -161,6 +164,7 @@ def scan(
             scanner.key = key
     scan_id = store.begin_scan(command, stamps, workers)
     pool = None
+    applied: list = []
     status = "failed"
     try:
         if workers > 1 and built:
@@ -181,6 +185,7 @@ def scan(
                 todo.append(job)
         sink.start(sum(j.size for j in todo), len(todo))
         _run(store, scan_id, todo, built, stamps, pool, workers, batch_size, sink, tallies)
+        applied = settle(store, manifest.registries)
         status = "finished"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -203,10 +208,43 @@ def scan(
             bad=tallies.bad_total,
             not_checked=report.not_checked,
         )
-        report = report.model_copy(update={"finished_at": dt.datetime.now(dt.timezone.utc)})
+        report = report.model_copy(
+            update={
+                "finished_at": dt.datetime.now(dt.timezone.utc),
+                "registries": applied,
+                "consent": _consent_counts(store),
+            }
+        )
         if owned:
             store.close()
     return report
+
+
+def _consent_config(manifest: Manifest, given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The consent scanner's site snapshots: the manifest's consent_snapshots folders plus any given with
+    ``--set consent.snapshots=DIR``, read once here so every worker gets the same, already parsed, facts."""
+    from ..consent.snapshots import load_snapshots
+
+    config = dict(given or {})
+    extra = config.pop("snapshots", None)
+    folders = list(manifest.snapshots)
+    if extra:
+        folders += [(Path(f), None) for f in ([extra] if isinstance(extra, str) else extra)]
+    sites: dict[str, Any] = dict(config.pop("sites", None) or {})
+    for folder, observed_at in folders:
+        for host, site in load_snapshots([folder], observed_at=observed_at, relative_to=manifest.path.parent).items():
+            sites.setdefault(host, site)
+    config["sites"] = sites
+    return config
+
+
+def _consent_counts(store: Ledger) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for source_id, state, n in store.execute(
+        "SELECT source_id, state, count(*) FROM consent_state GROUP BY ALL ORDER BY 1, 2"
+    ):
+        counts.setdefault(source_id, {})[state] = n
+    return counts
 
 
 def ingest(sources: str | Path | Manifest, ledger: str | Path | Ledger, **options: Any) -> ScanReport:

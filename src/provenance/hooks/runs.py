@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import json
+import logging
 import os
 import subprocess
 import uuid
@@ -17,6 +18,8 @@ import pyarrow as pa
 from ..ledger import DEFAULT_LEDGER, Ledger
 from ..models import Policy
 from .spool import pending_drops, pending_spools, read_spool
+
+log = logging.getLogger("provenance")
 
 RUN_ENV = "PROVENANCE_RUN_ID"  # read by DataLoader worker processes, which do not share our context variables
 _ACTIVE: contextvars.ContextVar[Run | None] = contextvars.ContextVar("provenance_run", default=None)
@@ -120,11 +123,27 @@ class Run:
             os.environ[RUN_ENV] = self._previous_env
         flush(self.ledger)
         status = "finished" if exc_type is None else ("interrupted" if exc_type is KeyboardInterrupt else "failed")
-        with Ledger(self.ledger) as store, store.transaction() as con:
-            con.execute(
-                "UPDATE runs SET ended_at = ?, status = ? WHERE run_id = ?",
-                [dt.datetime.now(dt.timezone.utc), status, self.run_id],
-            )
+        with Ledger(self.ledger) as store:
+            with store.transaction() as con:
+                con.execute(
+                    "UPDATE runs SET ended_at = ?, status = ? WHERE run_id = ?",
+                    [dt.datetime.now(dt.timezone.utc), status, self.run_id],
+                )
+            self._recheck_consent(store)
+
+    def _recheck_consent(self, store: Ledger) -> None:
+        """Compare the consent of every record this run consumed with the state recorded at collection, keep the
+        result with the run, and warn when it changed (a registry or revocation arrived since)."""
+        from ..consent_records import recheck, store_run_recheck
+
+        report = recheck(store, self.run_id)
+        store_run_recheck(store, report)
+        for change in report.changes:
+            log.warning(
+                "run %s used %d record(s) of source %s whose consent changed since collection: %s -> %s (%s)",
+                self.name, change.records, change.source_id, change.collected_state.value, change.state.value,
+                change.reason,
+            )  # fmt: skip
 
     def records(self) -> pa.Table:
         """The records this run consumed, with how often (epochs) and from which source."""

@@ -288,9 +288,13 @@ def _record_eagerly(
         table = _spool_table(batch, run_id)
         if gate is not None:
             reasons = [
-                gate.refusal(rid, source.id, source.license.spdx, lic)
-                for rid, lic in zip(
-                    table.column("record_id").to_pylist(), table.column("record_license").to_pylist(), strict=True
+                gate.refusal(rid, source.id, source.license.spdx, lic, content_hash=digest, url=url)
+                for rid, lic, digest, url in zip(
+                    table.column("record_id").to_pylist(),
+                    table.column("record_license").to_pylist(),
+                    table.column("content_hash").to_pylist(),
+                    table.column("url").to_pylist(),
+                    strict=True,
                 )
             ]
             rows = table.column("row").to_pylist()
@@ -324,7 +328,9 @@ class _Screen:
         spec = self.target.spec
         parts = [example.get(f) for f in spec.text_fields]
         text = "\n\n".join(p for p in parts if isinstance(p, str))
-        record_id = identify(self.target.source_id, [text]).record_ids[0]
+        identity = identify(self.target.source_id, [text])
+        record_id = identity.record_ids[0]
+        url = example.get(spec.url_field) if spec.url_field else None
         raw = example.get(spec.license_field) if spec.license_field else None
         lic = None
         if raw is not None:
@@ -332,7 +338,14 @@ class _Screen:
                 lic = normalize_license(str(raw)).spdx
             except LicenseParseError:
                 lic = UNKNOWN
-        reason = self.gate.refusal(record_id, self.target.source_id, self.source_license, lic)
+        reason = self.gate.refusal(
+            record_id,
+            self.target.source_id,
+            self.source_license,
+            lic,
+            content_hash=identity.content_hashes[0],
+            url=url if isinstance(url, str) else None,
+        )
         if reason:
             if not self.report.counts:
                 _LIVE.add(self)

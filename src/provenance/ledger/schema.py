@@ -84,6 +84,92 @@ MIGRATIONS += (
     ),
 )
 
+# The host of a URL, lower-cased, without userinfo, port or trailing dot: what registries and revocations match.
+URL_HOST_MACRO = r"""CREATE OR REPLACE MACRO url_host(u) AS nullif(rtrim(lower(regexp_extract(u,
+    '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)', 1)), '.'), '')"""
+# host + path (+ query) without scheme or port, as registry URL prefixes are written ("example.com/blog/").
+URL_KEY_MACRO = r"""CREATE OR REPLACE MACRO url_key(u) AS url_host(u) ||
+    coalesce(nullif(regexp_extract(u, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^#]*)', 1), ''), '/')"""
+# An author or account named in a record's metadata, normalised as registries normalise it.
+RECORD_AUTHOR_MACRO = r"""CREATE OR REPLACE MACRO record_author(meta) AS nullif(trim(lower(regexp_replace(ltrim(trim(
+    coalesce(meta->>'author', meta->>'username', meta->>'user', meta->>'account', meta->>'screen_name',
+             meta->>'byline')), '@'), '\s+', ' ', 'g'))), '')"""
+
+# Consent signals the consent scanner found, from each record's latest consent scan only (a re-scan with new
+# snapshots supersedes the old answers).
+CONSENT_SIGNALS_VIEW = """CREATE OR REPLACE VIEW consent_signals AS
+WITH latest AS (SELECT record_id, arg_max(stamp, scan_id) AS stamp FROM record_scans
+                WHERE stamp LIKE 'consent@%' GROUP BY record_id)
+SELECT f.record_id, f.label AS signal,
+       CASE WHEN f.score = 1 THEN true WHEN f.score = 0 THEN false END AS opted_out,
+       f.detail::JSON->>'value' AS value, f.detail::JSON->>'where' AS observed_where,
+       f.detail::JSON->>'observed_at' AS observed_at, f.detail::JSON->'agents' AS agents, f.stamp, f.scan_id
+FROM findings f SEMI JOIN latest l ON f.record_id = l.record_id AND f.stamp = l.stamp
+WHERE f.scanner = 'consent'"""
+
+# Each record's consent now: a revocation beats an opt-out (registry or signal), which beats the declared basis.
+CONSENT_STATE_VIEW = """CREATE OR REPLACE VIEW consent_state AS
+WITH opt AS (SELECT record_id, min(signal || ': ' || value || coalesce(' (' || nullif(observed_where, '') ||
+                    coalesce(', observed ' || observed_at, '') || ')', '')) AS why
+             FROM consent_signals WHERE opted_out GROUP BY record_id),
+     allow AS (SELECT record_id, min(signal || ': ' || value) AS why
+               FROM consent_signals WHERE NOT opted_out GROUP BY record_id),
+     reg AS (SELECT record_id, min('registry ' || name || ' v' || version || ': ' || kind || ' ' || value) AS why
+             FROM registry_matches GROUP BY record_id),
+     exc AS (SELECT x.record_id, min('revoked ' || strftime(e.occurred_at, '%Y-%m-%d') || ' by ' ||
+                    coalesce(e.actor, 'unknown') || ' (event ' || e.event_id || ')' || coalesce(': ' || e.reason, ''))
+                    AS why
+             FROM exclusions x JOIN consent_events e USING (event_id) GROUP BY x.record_id)
+SELECT r.record_id, r.source_id,
+       CASE WHEN exc.why IS NOT NULL THEN 'revoked'
+            WHEN reg.why IS NOT NULL OR opt.why IS NOT NULL THEN 'opted_out'
+            WHEN s.consent_basis IN ('explicit_opt_in', 'contract', 'licence_grant', 'public_domain') THEN 'granted'
+            WHEN s.consent_basis = 'legitimate_interest_opt_out' OR allow.why IS NOT NULL THEN 'no_objection'
+            ELSE 'unknown' END AS state,
+       coalesce(exc.why, reg.why, opt.why,
+                CASE WHEN s.consent_basis <> 'unknown' THEN 'consent basis ' || s.consent_basis || ' (declared)' END
+                || CASE WHEN s.consent_basis = 'legitimate_interest_opt_out' THEN ', no opt-out found' ELSE '' END,
+                allow.why, 'consent basis unknown and no signal found') AS reason
+FROM records r JOIN sources s USING (source_id)
+LEFT JOIN exc USING (record_id) LEFT JOIN reg USING (record_id) LEFT JOIN opt USING (record_id)
+LEFT JOIN allow USING (record_id)"""
+
+MIGRATIONS += (
+    Migration(
+        3,
+        "consent: hosts of origins, opt-out registries, revocation scopes and exclusions, consent state per record, "
+        "card releases",
+        (
+            URL_HOST_MACRO,
+            URL_KEY_MACRO,
+            RECORD_AUTHOR_MACRO,
+            """ALTER TABLE origins ADD COLUMN host VARCHAR""",
+            """UPDATE origins SET host = url_host(url) WHERE url IS NOT NULL""",
+            """ALTER TABLE consent_events ADD COLUMN detail JSON""",
+            """ALTER TABLE consent_events ADD COLUMN prev_hash VARCHAR""",
+            """ALTER TABLE consent_events ADD COLUMN event_hash VARCHAR""",
+            """CREATE TABLE event_entries (event_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, value VARCHAR NOT NULL)""",
+            """CREATE TABLE exclusions (record_id VARCHAR NOT NULL, event_id VARCHAR NOT NULL, kind VARCHAR,
+                value VARCHAR, excluded_at TIMESTAMPTZ)""",
+            """CREATE TABLE optout_registries (
+                name VARCHAR NOT NULL, version INTEGER NOT NULL, path VARCHAR, digest VARCHAR NOT NULL,
+                entries BIGINT, description VARCHAR, loaded_at TIMESTAMPTZ, PRIMARY KEY (name, version))""",
+            """CREATE TABLE optout_entries (name VARCHAR NOT NULL, version INTEGER NOT NULL, kind VARCHAR NOT NULL,
+                value VARCHAR NOT NULL)""",
+            """CREATE TABLE registry_matches (record_id VARCHAR NOT NULL, name VARCHAR NOT NULL,
+                version INTEGER NOT NULL, kind VARCHAR, value VARCHAR, matched_at TIMESTAMPTZ)""",
+            """CREATE TABLE record_consent (record_id VARCHAR NOT NULL, source_id VARCHAR, state VARCHAR NOT NULL,
+                reason VARCHAR, recorded_at TIMESTAMPTZ)""",
+            """CREATE TABLE run_consent (run_id VARCHAR NOT NULL, source_id VARCHAR, collected_state VARCHAR,
+                state VARCHAR, reason VARCHAR, records BIGINT, checked_at TIMESTAMPTZ)""",
+            """CREATE TABLE card_releases (release_id VARCHAR PRIMARY KEY, written_at TIMESTAMPTZ NOT NULL,
+                out_dir VARCHAR, files VARCHAR[], records BIGINT)""",
+            CONSENT_SIGNALS_VIEW,
+            CONSENT_STATE_VIEW,
+        ),
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1].version
 
 TABLES = (
@@ -103,6 +189,14 @@ TABLES = (
     "run_drops",
     "run_sources",
     "license_claims",
+    "event_entries",
+    "exclusions",
+    "optout_registries",
+    "optout_entries",
+    "registry_matches",
+    "record_consent",
+    "run_consent",
+    "card_releases",
     "ledger_info",
     "schema_migrations",
 )

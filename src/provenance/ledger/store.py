@@ -407,7 +407,7 @@ class Ledger:
             con.execute(
                 f"""INSERT INTO origins
                 SELECT b.record_id, $source, $kind, $path, b.line, b."row", b.byte_offset, $repo, $config, $split,
-                       $revision, b.url, NULL, $scan
+                       $revision, b.url, NULL, $scan, url_host(b.url)
                 FROM batch b {dedupe}""",
                 dict(
                     zip(
@@ -495,7 +495,7 @@ class Ledger:
             con.execute(
                 f"""INSERT INTO origins
                 SELECT b.record_id, b.source_id, b.kind, b.path, b.line, b."row", NULL, b.dataset_repo,
-                       b.dataset_config, b.dataset_split, b.dataset_revision, b.url, NULL, ?
+                       b.dataset_config, b.dataset_split, b.dataset_revision, b.url, NULL, ?, url_host(b.url)
                 FROM {origin_rows}""",
                 [scan_id],
             )

@@ -5,7 +5,7 @@ from .common import CollectionMethod, ConsentBasis
 from .coverage import CoverageReport
 from .diff import ReleaseDiff
 from .licenses import Attribution, Conclusion, LicenseTerms, MixtureReport, Purpose, Restriction, Severity, Use
-from .manifest import DataEntry, DataFormat, SourceEntry, SourcesManifest
+from .manifest import DataEntry, DataFormat, RegistryRef, SnapshotsEntry, SourceEntry, SourcesManifest
 from .origin import Origin, OriginKind
 from .policy import IntendedUse, Policy
 from .records import BadRecord, Finding, RecordProvenance, ScannerStamp, ScanRun
@@ -33,6 +33,7 @@ __all__ = [
     "Policy",
     "Purpose",
     "RecordProvenance",
+    "RegistryRef",
     "ReleaseDiff",
     "Restriction",
     "ScanReport",
@@ -40,6 +41,7 @@ __all__ = [
     "ScannerStamp",
     "ScannerTally",
     "Severity",
+    "SnapshotsEntry",
     "Source",
     "SourceEntry",
     "SourceTally",

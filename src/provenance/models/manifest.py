@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum
 from typing import Literal
 
@@ -50,14 +51,40 @@ class DataEntry(Model):
         return [self.text_field] if isinstance(self.text_field, str) else list(self.text_field)
 
 
+class SnapshotsEntry(Model):
+    """Where a crawl kept the consent files of the sites it visited (robots.txt, ai.txt, tdmrep.json)."""
+
+    path: str = Field(
+        description="a folder, relative to the manifest, holding <host>/robots.txt, <host>/ai.txt, "
+        "<host>/.well-known/tdmrep.json and/or WARC files with those responses"
+    )
+    observed_at: dt.datetime | dt.date | None = Field(
+        None, description="when the files were fetched (WARC captures carry their own date; else the file's mtime)"
+    )
+
+
+class RegistryRef(Model):
+    """An opt-out registry file applied to every record at the end of a scan."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", description="the registry's name in the ledger")
+    path: str = Field(description="a CSV, JSON or TXT file of domains, URL prefixes, authors or content hashes")
+    description: str | None = None
+
+
 class SourceEntry(SourceFields):
     license: str = Field(description="an SPDX expression, LicenseRef-<name> for custom terms, or 'unknown'")
     data: list[DataEntry] = Field(min_length=1)
+    consent_snapshots: list[SnapshotsEntry] = Field(
+        default_factory=list, description="robots.txt / ai.txt / tdmrep.json snapshots of the sites this source crawled"
+    )
 
 
 class SourcesManifest(Model):
     version: Literal[1] = 1
     sources: list[SourceEntry] = Field(min_length=1)
+    registries: list[RegistryRef] = Field(
+        default_factory=list, description="opt-out registries applied to the whole ledger after each scan"
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> SourcesManifest:

@@ -58,6 +58,16 @@ class Policy(Model):
     )
     min_cell_count: int = Field(10, ge=1, description="demographic cells below this count are suppressed")
     drop_revoked: bool = Field(True, description="at load time, drop records whose consent was revoked")
+    drop_opted_out: bool = Field(
+        True,
+        description="at load time, drop records opted out by a consent signal (robots.txt, TDMRep, X-Robots-Tag, "
+        "ai.txt, HTML meta) or an opt-out registry",
+    )
+    exclusion_lists: list[str] = Field(
+        default_factory=list,
+        description="exclusion list files (CSV with record_id and/or content_hash columns, or one id per line) "
+        "whose records are dropped at load time, e.g. another ledger's <ledger>.exclusions.csv",
+    )
     drop_findings: list[str] = Field(
         default_factory=list, description="at load time, drop records carrying a finding with one of these labels"
     )

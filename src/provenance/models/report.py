@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from .common import Model
+from .consent import RegistryApplied
 from .records import BadRecord, ScannerStamp
 
 
@@ -42,6 +43,10 @@ class ScanReport(Model):
     bad_records: list[BadRecord] = Field(description="first 1000 bad lines; the ledger keeps them all")
     bad_records_total: int = 0
     not_checked: list[str] = Field(default_factory=list, description="what this scan did not look for")
+    consent: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="source -> consent state -> records, for the whole ledger after the scan"
+    )
+    registries: list[RegistryApplied] = Field(default_factory=list, description="opt-out registries applied")
 
     @property
     def records_read(self) -> int:
