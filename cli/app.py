@@ -39,6 +39,13 @@ runs_app = typer.Typer(help="Training runs and the records they consumed.", no_a
 app.add_typer(runs_app, name="runs")
 eval_app = typer.Typer(help="Measure scanners on your own labelled data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+consent_app = typer.Typer(
+    help="Consent per record: state, opt-out registries, revocations and their audit log, re-checks.",
+    no_args_is_help=True,
+)
+app.add_typer(consent_app, name="consent")
+registry_app = typer.Typer(help="Opt-out registries: load a file as a new version and apply it.", no_args_is_help=True)
+consent_app.add_typer(registry_app, name="registry")
 
 LedgerOpt = Annotated[
     Path,
@@ -129,6 +136,17 @@ def _print_report(report: provenance.ScanReport) -> None:
             err.print(f"  {_short(bad.where())}: {bad.reason}", markup=False, highlight=False)
         if report.bad_records_total > 20:
             err.print('  ... see: provenance query "SELECT * FROM bad_records"')
+    for applied in report.registries:
+        err.print(_registry_line(applied))
+    if report.consent:
+        err.print(
+            "Consent now: "
+            + "; ".join(
+                f"{source} " + ", ".join(f"{state} {n:,}" for state, n in states.items())
+                for source, states in report.consent.items()
+            )
+            + " (provenance consent status)"
+        )
     if report.not_checked:
         err.print("Not looked for in this scan: " + "; ".join(report.not_checked) + ".")
     err.print(f"ledger: {report.ledger}")
@@ -812,6 +830,236 @@ def diff(
         err.print(f"diff: {output}")
     else:
         sys.stdout.write(text + "\n")
+
+
+# ---- consent -------------------------------------------------------------------------------------------------------
+def _registry_line(applied) -> str:
+    kinds = ", ".join(f"{n:,} {k}" for k, n in sorted(applied.entries_by_kind.items()))
+    version = f"v{applied.version}" + (" (new)" if applied.new_version else " (unchanged)")
+    return (
+        f"registry {applied.name} {version}: {applied.entries:,} entries ({kinds}), "
+        f"{applied.records_matched:,} record(s) opted out"
+    )
+
+
+def _print_affected(report) -> None:
+    if report.runs:
+        err.print(f"[yellow]used by {len(report.runs)} training run(s):[/]")
+        for r in report.runs:
+            started = r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "?"
+            err.print(f"  {r.name} ({r.run_id}, started {started}, {r.status}): {r.records:,} record(s)")
+    else:
+        err.print("used by no recorded training run")
+    if report.releases:
+        err.print(f"[yellow]described by {len(report.releases)} card release(s):[/]")
+        for c in report.releases:
+            err.print(f"  {c.release_id} ({c.written_at:%Y-%m-%d %H:%M}, {c.out_dir}): {c.records:,} record(s)")
+    if report.exclusion_list:
+        err.print(f"exclusion list: {report.exclusion_list} (track(..., policy=...) drops these at the next load)")
+
+
+def _write_report(model, path: Path | None) -> None:
+    if path is not None:
+        path.write_text(model.model_dump_json(indent=2), encoding="utf-8")
+        err.print(f"report: {path}")
+
+
+@consent_app.command("status")
+def consent_status(
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    record: Annotated[list[str] | None, typer.Option("--record", help="show these records (repeatable)")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to this file")] = None,
+) -> None:
+    """Records per source and consent state (revoked, opted_out, granted, no_objection, unknown), with the reason.
+
+    Example: provenance consent status --record 3f2a...
+    """
+    result = provenance.consent_of(str(ledger), record) if record else provenance.consent_status(str(ledger))
+    _emit(result, format, output)
+
+
+@registry_app.command("add")
+def registry_add(
+    path: Annotated[Path, typer.Argument(help="a CSV, JSON or TXT file of domains, URL prefixes, authors, hashes")],
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    name: Annotated[str | None, typer.Option("--name", help="the registry's name (default: the file name)")] = None,
+    description: Annotated[str | None, typer.Option("--description", help="what this registry is")] = None,
+) -> None:
+    """Load an opt-out registry as a new version (an unchanged file keeps its version) and apply it to every record.
+
+    Example: provenance consent registry add sample_data/registries/ai-optout-2025-06.csv --name ai-optout
+    """
+    applied = provenance.apply_registry(str(ledger), path, name=name, description=description)
+    err.print(_registry_line(applied))
+
+
+@registry_app.command("list")
+def registry_list(ledger: LedgerOpt = DEFAULT_LEDGER) -> None:
+    """Every version of every registry loaded into the ledger."""
+    _emit(
+        provenance.query("SELECT * EXCLUDE (digest) FROM optout_registries ORDER BY name, version", ledger=str(ledger)),
+        "table",
+        None,
+    )
+
+
+@consent_app.command("revoke")
+def consent_revoke(
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    record: Annotated[str | None, typer.Option("--record", help="a record id")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="a source id")] = None,
+    domain: Annotated[str | None, typer.Option("--domain", help="a domain, with its subdomains")] = None,
+    url_prefix: Annotated[
+        str | None, typer.Option("--url-prefix", help="a URL prefix, e.g. https://x.org/blog/")
+    ] = None,
+    author: Annotated[
+        str | None, typer.Option("--author", help="an author or account named in records' metadata")
+    ] = None,
+    content_hash: Annotated[str | None, typer.Option("--content-hash", help="a record's content hash")] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="why (kept in the audit log; no personal data)")
+    ] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="who asked (default: your user name)")] = None,
+    exclusions: Annotated[Path | None, typer.Option("--exclusions", help="where to write the exclusion list")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="write the revocation report (JSON) here")] = None,
+) -> None:
+    """Revoke consent for a record, source, domain, URL prefix, author or content hash: appended to the audit log,
+    the records excluded (now and when more arrive), and the runs and card releases that used them listed.
+
+    Example: provenance consent revoke --domain blog.example.com --reason "site owner's request"
+    """
+    given = {
+        "record": record, "source": source, "domain": domain, "url_prefix": url_prefix, "author": author,
+        "content_hash": content_hash,
+    }  # fmt: skip
+    chosen = [(k, v) for k, v in given.items() if v is not None]
+    if len(chosen) != 1:
+        raise provenance.InputError(
+            "give exactly one scope to revoke",
+            hint="one of --record, --source, --domain, --url-prefix, --author, --content-hash",
+        )
+    kind, value = chosen[0]
+    result = provenance.revoke(
+        str(ledger), scope_kind=kind, value=value, reason=reason, actor=actor, exclusion_list=exclusions
+    )
+    per_source = ", ".join(f"{s} {n:,}" for s, n in result.records_by_source.items()) or "none yet"
+    err.print(
+        f"revoked {result.scope_kind} {result.scope_value} (event {result.event_id}, by {result.actor}): "
+        f"{result.records_excluded:,} record(s) excluded ({per_source})",
+        markup=False,
+    )
+    _print_affected(result)
+    _write_report(result, report)
+
+
+@consent_app.command("recheck")
+def consent_recheck(
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    run: Annotated[str | None, typer.Option("--run", help="a run id or name: only the records it consumed")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="write the re-check (JSON) here")] = None,
+) -> None:
+    """Compare each record's consent now with the state recorded at collection, and say what changed and why.
+
+    Example: provenance consent recheck --run sft-2026-11
+    """
+    result = provenance.recheck(str(ledger), run)
+    scope = f"run {result.run_name} ({result.run_id})" if result.run_id else "the ledger"
+    err.print(
+        f"{result.records_changed:,} of {result.records_checked:,} record(s) of {scope} changed consent "
+        "since collection"
+    )
+    for c in result.changes:
+        err.print(
+            f"  {c.source_id}: {c.collected_state.value} -> {c.state.value}: {c.records:,} ({c.reason})", markup=False
+        )
+    _write_report(result, report)
+    if result.records_changed:
+        raise typer.Exit(1)
+
+
+@consent_app.command("log")
+def consent_log(
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to this file")] = None,
+) -> None:
+    """The revocation audit log, oldest first, and a check of its hash chain (exit 1 if an event was altered)."""
+    table, problems = provenance.consent_log(str(ledger))
+    _emit(table, format, output)
+    for problem in problems:
+        err.print(f"[red]{problem}[/]", markup=True)
+    if problems:
+        raise typer.Exit(1)
+    err.print(f"{table.num_rows:,} event(s); hash chain intact")
+
+
+@consent_app.command("exclusions")
+def consent_exclusions(
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="where to write it")] = None,
+) -> None:
+    """Write the exclusion list (record id, content hash, event) that track(policy=...) and other jobs honour."""
+    with provenance.Ledger(str(ledger), read_only=True) as store:
+        path = provenance.write_exclusion_list(store, output)
+    err.print(f"exclusion list: {path}")
+
+
+@app.command()
+def forget(
+    ledger: LedgerOpt = DEFAULT_LEDGER,
+    email: Annotated[list[str] | None, typer.Option("--email", help="an e-mail address (repeatable)")] = None,
+    phone: Annotated[list[str] | None, typer.Option("--phone", help="a phone number, any format")] = None,
+    name: Annotated[list[str] | None, typer.Option("--name", help="a full name (needs the pii NER tier)")] = None,
+    username: Annotated[list[str] | None, typer.Option("--username", help="an author name or account")] = None,
+    value: Annotated[
+        list[str] | None, typer.Option("--value", help="TYPE=VALUE for any pii type, e.g. IBAN_CODE=GB82...")
+    ] = None,
+    request_id: Annotated[str | None, typer.Option("--request-id", help="your ticket number for this request")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="kept in the audit log; no personal data")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="who handles the request")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="find and report, but revoke nothing")] = False,
+    exclusions: Annotated[Path | None, typer.Option("--exclusions", help="where to write the exclusion list")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="write the evidence report (JSON) here")] = None,
+) -> None:
+    """Answer a removal request: find the records holding a person's identifiers (from keyed hashes and author
+    metadata), revoke them, and write an evidence report that names no value.
+
+    Example: provenance forget --email jane.doe@example.org --username jdoe --request-id DSR-1042 --report dsr.json
+    """
+    identifiers: dict[str, list[str]] = {
+        "email": email or [], "phone": phone or [], "name": name or [], "username": username or [],
+    }  # fmt: skip
+    for item in value or []:
+        kind, _, text = item.partition("=")
+        if not text:
+            raise provenance.InputError(f"--value '{item}' is not TYPE=VALUE", hint="e.g. --value UK_NINO=QQ123456C")
+        identifiers.setdefault(kind, []).append(text)
+    result = provenance.forget(
+        str(ledger), {k: v for k, v in identifiers.items() if v}, request_id=request_id, reason=reason,
+        actor=actor, exclusion_list=exclusions, dry_run=dry_run,
+    )  # fmt: skip
+    for search in result.identifiers:
+        err.print(f"{search.identifier}: {search.records:,} record(s) (searched {search.searched_by})")
+    for note in result.not_searched:
+        err.print(f"[yellow]not searched: {note}[/]")
+    if result.records_not_scanned_for_pii:
+        err.print(
+            f"[yellow]{result.records_not_scanned_for_pii:,} record(s) were never scanned for personal data and "
+            "could not be searched (provenance scan --scanners pii)[/]"
+        )
+    for r in result.records[:50]:
+        where = r.url or (f"{_short(r.path)}:{r.line or r.row}" if r.path else r.dataset_repo or "")
+        err.print(f"  {r.record_id} [{r.source_id}] {where} (matched {', '.join(r.matched_by)})", markup=False)
+    if dry_run:
+        err.print(f"dry run: {len(result.records):,} record(s) found, nothing revoked")
+    else:
+        err.print(
+            f"request {result.request_id}: {len(result.records):,} record(s) found, {result.records_excluded:,} "
+            f"excluded (event {result.event_id})"
+        )
+        _print_affected(result)
+    _write_report(result, report)
 
 
 @app.command()

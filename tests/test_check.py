@@ -191,13 +191,10 @@ def test_consent_bases_the_policy_does_not_allow(tmp_path: Path) -> None:
 def test_revoked_consent_is_a_warning_unless_the_policy_fails_on_it(tmp_path: Path) -> None:
     ledger = ledger_of(tmp_path, plain("a", 3), plain("b", 2), plain("c", 2))
     revoked = expected_record_id("a", "record 1 of a")
-    with Ledger(ledger) as store:
-        store.execute(
-            "INSERT INTO consent_events VALUES ('e1', now(), 'tester', 'revoke', 'record', ?, 'asked', 1), "
-            "('e2', now(), 'tester', 'revoke', 'source', 'b', 'withdrawn', 2), "
-            "('e3', now(), 'tester', 'revoke', 'record', 'gone-already', 'asked', 1)",
-            [revoked],
-        )
+    provenance.revoke(ledger, scope_kind="record", value=revoked, reason="asked", actor="tester")
+    provenance.revoke(ledger, scope_kind="source", value="b", reason="withdrawn", actor="tester")
+    gone = provenance.revoke(ledger, scope_kind="record", value="gone-already", reason="asked", actor="tester")
+    assert gone.records_excluded == 0
     report = check(ledger, {"intended_use": "research"})
     assert report.passed
     warning = by_rule(report, "warning")[("revoked_consent", None)]

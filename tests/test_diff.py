@@ -66,7 +66,8 @@ def releases(tmp_path_factory) -> tuple[Path, Path]:
     provenance.scan(new, base / "new.duckdb", scanners=SCANNERS, scanner_config={"language": {"threshold": 0.4}})
     with Ledger(base / "new.duckdb") as store:
         store.execute(
-            "INSERT INTO consent_events VALUES ('ev-1', TIMESTAMPTZ '2026-01-05 10:00:00+00', 'dpo', 'revoke', "
+            "INSERT INTO consent_events (event_id, occurred_at, actor, action, scope_kind, scope_value, reason, "
+            "records) VALUES ('ev-1', TIMESTAMPTZ '2026-01-05 10:00:00+00', 'dpo', 'revoke', "
             "'source', 'forum', 'member asked to leave | opt-out', 3)"
         )
     return base / "old.duckdb", base / "new.duckdb"

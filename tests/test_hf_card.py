@@ -304,10 +304,7 @@ def test_consent_events_are_reported(full_scan: Path, tmp_path: Path) -> None:
     shutil.copy(full_scan.with_name(full_scan.name + ".key"), ledger.with_name(ledger.name + ".key"))
     with Ledger(ledger) as store:
         n = store.scalar("SELECT count(*) FROM records WHERE source_id = 'forum'")
-        store.execute(
-            "INSERT INTO consent_events VALUES ('e1', now(), 'member', 'revoke', 'source', 'forum', 'opt-out', ?)",
-            [n],
-        )
+    provenance.revoke(ledger, scope_kind="source", value="forum", reason="opt-out", actor="member")
     parsed = read_hf_card(write_card(ledger, tmp_path / "card").read_text(encoding="utf-8"))
     consent = parsed.section("Consent and Opt-outs")
     assert "revoke (source): 1 event" in consent and f"covering {n:,} records" in consent

@@ -270,12 +270,7 @@ def test_policy_drops_non_commercial_records_and_reports_why(
 def test_policy_on_streams_and_revoked_consent(ledger_path: Path) -> None:
     provenance.track(licensed(), source=SOURCE, ledger=ledger_path)
     revoked = expected_record_id("demo", texts()[1])
-    with Ledger(ledger_path) as store, store.transaction() as con:
-        con.execute(
-            "INSERT INTO consent_events VALUES "
-            "('e1', now(), 'tester', 'revoke', 'record', ?, 'asked to be removed', 1)",
-            [revoked],
-        )
+    provenance.revoke(ledger_path, scope_kind="record", value=revoked, reason="asked to be removed", actor="tester")
     policy = provenance.Policy(intended_use="commercial")
     stream = provenance.track(licensed().to_iterable_dataset(), source="demo", ledger=ledger_path, policy=policy)
     with provenance.run("stream", ledger=ledger_path):

@@ -297,9 +297,8 @@ def _facts(store: Ledger) -> dict[str, Any]:
                   min(occurred_at) AS first, max(occurred_at) AS last
            FROM consent_events GROUP BY ALL ORDER BY action, scope_kind"""
     ).to_pylist()
-    revoked = """(SELECT r.record_id, r.source_id, e.occurred_at FROM records r JOIN consent_events e
-                  ON e.action = 'revoke' AND ((e.scope_kind = 'record' AND e.scope_value = r.record_id)
-                  OR (e.scope_kind = 'source' AND e.scope_value = r.source_id)))"""
+    revoked = """(SELECT x.record_id, r.source_id, x.excluded_at AS occurred_at FROM exclusions x
+                  JOIN records r USING (record_id))"""
     revoked_present = store.scalar(f"SELECT count(DISTINCT record_id) FROM {revoked}") or 0
     revoked_used = store.scalar(
         f"""SELECT count(DISTINCT rr.run_id) FROM run_records rr JOIN runs ru USING (run_id)

@@ -441,9 +441,8 @@ class _Check:
         """Records whose consent was revoked (per record or for their whole source) that are still in the ledger."""
         self.mark("revoked_consent")
         rows = self.store.execute(
-            "WITH revoked AS (SELECT DISTINCT r.record_id, r.source_id FROM records r JOIN consent_events e "
-            "  ON e.action = 'revoke' AND ((e.scope_kind = 'record' AND e.scope_value = r.record_id) "
-            "  OR (e.scope_kind = 'source' AND e.scope_value = r.source_id))) "
+            "WITH revoked AS (SELECT r.record_id, r.source_id FROM records r "
+            "  SEMI JOIN exclusions x ON x.record_id = r.record_id) "
             f"SELECT source_id, count(*), list(record_id ORDER BY record_id)[1:{EXAMPLES}] "
             "FROM revoked GROUP BY 1 ORDER BY 1"
         )
