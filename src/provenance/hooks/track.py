@@ -227,7 +227,8 @@ def record(target: _Target, table: pa.Table, rows: list[int]) -> None:
 
 
 class TrackedIterable:
-    """An iterable of dict records that records what is actually iterated, in batches, with its position."""
+    """An iterable of dict records (or plain strings, taken as their text) that records what is actually iterated,
+    in batches, with its position."""
 
     def __init__(
         self,
@@ -245,10 +246,12 @@ class TrackedIterable:
         pending: list[Mapping[str, Any]] = []
         rows: list[int] = []
         try:
+            text_field = self.target.spec.text_fields[0]
             for position, item in enumerate(self.data):
-                if self.screen is not None and not self.screen(item):
+                seen = {text_field: item} if isinstance(item, str) else item  # plain strings are texts
+                if self.screen is not None and not self.screen(seen):
                     continue
-                pending.append(item)
+                pending.append(seen)
                 rows.append(position)
                 if len(pending) >= self.batch_size:
                     self._record(pending, rows)

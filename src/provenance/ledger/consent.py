@@ -166,8 +166,11 @@ def append_event(
                 "CREATE OR REPLACE TEMP VIEW scopes AS SELECT event_id AS scope, kind, value FROM event_entries "
                 f"WHERE event_id = '{_quote(event_id)}'"
             )
-            added = con.execute(
+            con.execute(
                 f"INSERT INTO exclusions SELECT DISTINCT record_id, scope, kind, value, ? FROM ({_MATCH_SQL})", [now]
+            )
+            added = con.execute(
+                "SELECT count(DISTINCT record_id) FROM exclusions WHERE event_id = ?", [event_id]
             )[0][0]
             con.execute("DROP VIEW scopes")
         con.execute(
