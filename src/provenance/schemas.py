@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from .models import CardMetadata, CoverageReport, MixtureReport, Policy, ReleaseDiff, ScanReport, SourcesManifest
 from .models.check import CheckReport
+from .models.consent import RecheckReport, RemovalEvidence, RevocationReport
 
 FILE_FORMATS: dict[str, type[BaseModel]] = {
     "sources-manifest": SourcesManifest,
@@ -19,6 +20,9 @@ FILE_FORMATS: dict[str, type[BaseModel]] = {
     "coverage-report": CoverageReport,
     "check-report": CheckReport,
     "release-diff": ReleaseDiff,
+    "revocation-report": RevocationReport,
+    "removal-evidence": RemovalEvidence,
+    "recheck-report": RecheckReport,
 }
 
 
