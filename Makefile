@@ -29,7 +29,8 @@ $(TORCH): $(STAMP)
 
 demo: $(STAMP)
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
-	$(BIN)/provenance scan sample_data/ --ledger $(DEMO)/ledger.duckdb --report $(DEMO)/scan-report.json --workers 2 --scanners textstats,pii,ip,language,demographics
+	$(BIN)/provenance scan sample_data/ --ledger $(DEMO)/ledger.duckdb --report $(DEMO)/scan-report.json --workers 2 --scanners textstats,consent,pii,ip,language,demographics
+	$(BIN)/provenance consent status --ledger $(DEMO)/ledger.duckdb
 	$(BIN)/provenance query "select source_id, count(*) as records from records group by 1 order by 1" --ledger $(DEMO)/ledger.duckdb
 	$(BIN)/provenance card --ledger $(DEMO)/ledger.duckdb --output $(DEMO)/card --name "provenance sample corpus"
 	$(BIN)/provenance licenses --ledger $(DEMO)/ledger.duckdb --release --format json > $(DEMO)/licenses.json
@@ -42,6 +43,7 @@ demo: $(STAMP)
 	@echo "Scan report:  $(DEMO)/scan-report.json"
 	@echo "Licences:     $(DEMO)/licenses.json   Coverage: $(DEMO)/coverage.json"
 	@echo "Strict policy check (fails on the planted problems, as it should): $(DEMO)/check-strict.txt"
+	@echo "Consent:      $(BIN)/provenance consent status --ledger $(DEMO)/ledger.duckdb   (then try consent revoke, forget)"
 
 # Tests run with the network cut off where the machine allows it (unshare -n), so a hidden download fails.
 test: $(STAMP) $(TORCH)

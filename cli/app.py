@@ -783,6 +783,8 @@ def redact(
     err.print(f"redacted {report.records:,} records in {report.files} file(s) into {output}: {replaced}")
     if report.raw_lines:
         err.print(f"{report.raw_lines} unreadable line(s) were kept in place and redacted as raw text")
+    for note in report.not_copied:
+        err.print(f"[yellow]not copied: {note}[/]", highlight=False)
 
 
 @app.command()

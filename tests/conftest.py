@@ -218,6 +218,7 @@ _EXT = {
     ".parquet": "parquet",
     ".txt": "text",
     ".md": "text",
+    ".warc": "warc",
 }
 
 
@@ -281,6 +282,10 @@ def _read_file(truth: CorpusTruth, sid: str, path: Path, fmt: str, fields: list[
             if text is not None:
                 good(("row", i), text)
         return
+    if fmt == "warc":
+        for offset, text in _warc_texts(path):
+            good(("byte", offset), text)
+        return
     data = _open_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -329,6 +334,48 @@ def _read_file(truth: CorpusTruth, sid: str, path: Path, fmt: str, fields: list[
             truth.bad.add((str(path), n))
         else:
             good(("line", n), text)
+
+
+def _warc_texts(path: Path) -> list[tuple[int, str]]:
+    """(offset of the record's gzip member, text) of each HTTP response with text in a per-record-gzipped WARC.
+
+    Framing, headers and charsets are read here with the standard library; only HTML-to-text reuses the reader's
+    function (test_warc.py checks that one against hand-written pages).
+    """
+    import re
+    import zlib
+
+    from provenance.readers.warc import html_text
+
+    raw = path.read_bytes()
+    out: list[tuple[int, str]] = []
+    offset = 0
+    while offset < len(raw):
+        inflater = zlib.decompressobj(31)
+        record = inflater.decompress(raw[offset:])
+        start, offset = offset, len(raw) - len(inflater.unused_data)
+        head, _, block = record.partition(b"\r\n\r\n")
+        headers = dict(
+            (k.strip().lower(), v.strip())
+            for k, _, v in (line.partition(":") for line in head.decode().split("\r\n")[1:])
+        )
+        if headers.get("warc-type") != "response":
+            continue
+        http_head, _, body = block.partition(b"\r\n\r\n")
+        http = dict(
+            (k.strip().lower(), v.strip())
+            for k, _, v in (line.partition(":") for line in http_head.decode("latin-1").split("\r\n")[1:])
+        )
+        body = body[: len(body) - 4] if body.endswith(b"\r\n\r\n") else body
+        mime = http.get("content-type", "")
+        if not mime.startswith(("text/html", "text/plain")):
+            continue
+        charset = re.search(r"charset=([\w-]+)", mime)
+        decoded = body.decode(charset.group(1) if charset else "utf-8", "replace")
+        text = html_text(decoded)[0] if mime.startswith("text/html") else decoded
+        if text.strip():
+            out.append((start, text))
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -383,10 +383,11 @@ def test_strict_policy_fails_the_sample_corpus_for_its_planted_problems(
     assert use.sources == ["reviews"] and use.records == len(sample_ids["reviews"])
     assert use.example_records and set(use.example_records) <= sample_ids["reviews"]
     unknown = errors[("allow_unknown_license", "NOASSERTION")]
-    assert unknown.sources == ["scraped", "web"]
-    assert unknown.records == len(sample_ids["scraped"] | sample_ids["web"])
-    forum = errors[("allowed_consent_bases", "legitimate_interest_opt_out")]
-    assert forum.sources == ["forum"] and set(forum.example_records) <= sample_ids["forum"]
+    assert unknown.sources == ["crawl", "scraped", "web"]
+    assert unknown.records == len(sample_ids["crawl"] | sample_ids["scraped"] | sample_ids["web"])
+    opt_out_basis = errors[("allowed_consent_bases", "legitimate_interest_opt_out")]
+    assert opt_out_basis.sources == ["crawl", "forum"]
+    assert set(opt_out_basis.example_records) <= sample_ids["crawl"] | sample_ids["forum"]
     for v in report.errors:
         assert v.example_records, v
         allowed = set().union(*(sample_ids[s] for s in v.sources))

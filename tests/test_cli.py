@@ -187,7 +187,9 @@ def test_sources_list(cli_scan, sample_data: Path) -> None:
     counts = expected_counts(sample_data)
     lines = out.splitlines()
     for source in declared:
-        row = next((line for line in lines if f" {source['id']} " in line), None)
+        row = next(
+            (line for line in lines if line.split("│")[1:2] and line.split("│")[1].strip() == source["id"]), None
+        )
         assert row is not None, source["id"]
         assert source["name"] in row
         assert provenance.licenses.normalize_license(source["license"]).spdx in row

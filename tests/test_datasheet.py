@@ -137,6 +137,54 @@ def test_datasheet_answers_are_measured_declared_or_not_known(documents, full_sc
     assert "CC-BY-NC-4.0 allows non-commercial use only" in card.section("Are there tasks it should not be used for?")
 
 
+def test_consent_answers_cite_measured_states_signals_and_registries(documents, full_scan: Path) -> None:
+    from test_hf_card import EXPECTED_CONSENT
+
+    card = read_hf_card(documents["datasheet"])
+    with Ledger(full_scan, read_only=True) as store:
+        stamp = store.scalar("SELECT DISTINCT stamp FROM record_scans WHERE stamp LIKE 'consent@%'")
+        opted_by_signal = store.scalar(
+            "SELECT count(DISTINCT record_id) FROM findings WHERE scanner = 'consent' AND score = 1"
+        )
+        with_signal = store.scalar("SELECT count(DISTINCT record_id) FROM findings WHERE scanner = 'consent'")
+        in_registry = store.scalar("SELECT count(DISTINCT record_id) FROM registry_matches WHERE name = 'ai-optout'")
+    told = card.section("Were the people told about the collection?")
+    assert f"**[measured by {stamp}]** {opted_by_signal:,} records carry an opt-out signal" in told
+    assert f"out of {with_signal:,} with any consent signal" in told
+    assert f"**[measured]** {in_registry:,} records are listed in an opt-out registry (ai-optout v1)" in told
+    consent = card.section("Did they consent?")
+    words = {"granted": "granted", "no_objection": "no objection", "unknown": "unknown", "opted_out": "opted out"}
+    for source, states in EXPECTED_CONSENT.items():
+        now = ", ".join(f"{words[s]} {states[s]:,}" for s in words if s in states)
+        assert re.search(
+            rf"^- `{source}`: .*\*\*\[declared in sources\.yaml\]\*\*\); records now "
+            rf"\*\*\[measured\]\*\*: {now}$",
+            consent,
+            re.M,
+        ), source
+    assert f"**[measured by {stamp}]** The `consent` scanner read" in consent
+    assert "| robots.txt | 5 | 5 | 0 | 3 |" in consent
+    assert "| ai-optout | 1 | 5 | 6 (`crawl` 3, `forum` 2, `reviews` 1) |" in consent
+    revoke = card.section("Can they revoke consent, and has anyone?")
+    assert "`provenance consent revoke`" in revoke and "`provenance forget`" in revoke
+    assert "**[measured]** No consent events (revocations, opt-outs) are recorded in the ledger." in revoke
+
+
+def test_consent_answers_count_revocations(full_scan: Path, tmp_path: Path) -> None:
+    from test_hf_card import _copy_ledger
+
+    ledger = _copy_ledger(full_scan, tmp_path)
+    report = provenance.revoke(ledger, scope_kind="source", value="forum", reason="test", actor="t")
+    revoke = read_hf_card(write_datasheet(ledger, tmp_path).read_text(encoding="utf-8")).section(
+        "Can they revoke consent, and has anyone?"
+    )
+    n = report.records_excluded
+    assert n == 28
+    assert f"**[measured]** 1 revocation recorded in the ledger's log, covering {n:,} records now." in revoke
+    assert f"revoke (source): 1 event covering {n:,} records" in revoke
+    assert f"{n:,} records in the ledger fall under a revocation (`forum` {n:,})" in revoke
+
+
 def test_data_statement_has_every_element(documents, full_scan: Path) -> None:
     sections = _sections(documents["statement"])
     for title in STATEMENT_SECTIONS:
@@ -170,6 +218,9 @@ def test_bare_ledger_says_not_known_and_not_measured(bare_ledger: Path, tmp_path
     assert "2 distinct records" in sheet.section("How many instances are there?")  # a repeated text is one record
     assert "Not measured" in sheet.section("Can individuals be identified, directly or indirectly?")
     assert "Not measured" in sheet.section("Does it identify subpopulations?")
+    assert "consent signals were not looked for" in sheet.section("Did they consent?")
+    assert "`bare`: not known (consent basis unknown" in sheet.section("Did they consent?")
+    assert "records now **[measured]**: unknown 2" in sheet.section("Did they consent?")
     assert "Not known" in sheet.section("Who created the dataset, and on whose behalf?")
     assert "not measured" in statement.section("B. Language Variety")
     assert "`bare`: Not known." in statement.section("B. Language Variety")  # no declared languages

@@ -127,14 +127,16 @@ def test_every_origin_points_at_its_text(sample_scan, sample_truth, sample_data:
     got = Counter()
     with Ledger(sample_scan.path, read_only=True) as store:
         rows = store.execute(
-            'SELECT o.source_id, o.kind, o.path, o.dataset_repo, o.dataset_split, o.line, o."row", r.content_hash '
-            "FROM origins o JOIN records r USING (record_id)"
+            'SELECT o.source_id, o.kind, o.path, o.dataset_repo, o.dataset_split, o.line, o."row", o.byte_offset, '
+            "r.content_hash FROM origins o JOIN records r USING (record_id)"
         )
-    for sid, kind, path, repo, split, line, row, digest in rows:
+    for sid, kind, path, repo, split, line, row, offset, digest in rows:
         if kind == "dataset":
             got[(sid, repo, split, "row", row, digest)] += 1
         elif line is not None:
             got[(sid, path, None, "line", line, digest)] += 1
+        elif row is None and offset is not None:  # a WARC record, by the offset of its gzip member
+            got[(sid, path, None, "byte", offset, digest)] += 1
         else:
             got[(sid, path, None, "row", row, digest)] += 1
     assert got == expected

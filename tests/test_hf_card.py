@@ -23,7 +23,18 @@ from provenance.cards.hf_validate import CardMetadataError, hf_enums, validate_c
 from provenance.cards.read_card import declared_from_card, read_hf_card
 from provenance.models import CardMetadata, SourceEntry
 
-FULL_SCANNERS = ["textstats", "pii", "ip", "language", "demographics"]
+FULL_SCANNERS = ["textstats", "pii", "ip", "language", "demographics", "consent"]
+# Records per consent state of the sample sources with planted opt-outs or no declared basis, as `provenance consent
+# status` reports them: crawl's pages and sites opt out by header, meta, robots.txt, ai.txt, TDMRep and the registry;
+# forum (an author) and reviews (a content hash) through the ai-optout registry only.
+EXPECTED_CONSENT = {
+    "crawl": {"no_objection": 4, "opted_out": 14},
+    "forum": {"no_objection": 26, "opted_out": 2},
+    "reviews": {"granted": 35, "opted_out": 1},
+    "scraped": {"unknown": 28},
+    "web": {"unknown": 25},
+}
+CONSENT_COLUMNS = ("granted", "no_objection", "unknown", "opted_out", "revoked")
 CANONICAL = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cards" / "hf_canonical_cards"
 
 
@@ -309,6 +320,172 @@ def test_consent_events_are_reported(full_scan: Path, tmp_path: Path) -> None:
     consent = parsed.section("Consent and Opt-outs")
     assert "revoke (source): 1 event" in consent and f"covering {n:,} records" in consent
     assert f"{n:,} records in the ledger fall under a revocation" in consent
+
+
+def _md_rows(text: str, header_start: str) -> dict[str, list[str]]:
+    """The body rows of the first markdown table whose header starts with ``header_start``, by first cell."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
+    rows = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        rows[cells[0].strip("`*")] = cells[1:]
+    return rows
+
+
+def _copy_ledger(src: Path, folder: Path) -> Path:
+    ledger = folder / "copy.duckdb"
+    shutil.copy(src, ledger)
+    shutil.copy(src.with_name(src.name + ".key"), ledger.with_name(ledger.name + ".key"))
+    return ledger
+
+
+def test_consent_state_per_source_is_measured(card, full_scan: Path, sample_data: Path) -> None:
+    text, _, _ = card
+    consent = read_hf_card(text).section("Consent and Opt-outs")
+    rows = _md_rows(consent, "| source | declared basis")
+    status = provenance.consent_status(full_scan).to_pylist()  # what `provenance consent status` prints
+    expected: dict[str, dict[str, int]] = {}
+    for row in status:
+        expected.setdefault(row["source_id"], {})[row["state"]] = row["records"]
+    for source, states in EXPECTED_CONSENT.items():
+        assert expected[source] == states, source
+    declared = yaml.safe_load((sample_data / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+    assert set(rows) == {s["id"] for s in declared} | {"all"}
+    for s in declared:
+        cells = rows[s["id"]]
+        assert cells[0] == s["consent_basis"]  # declared
+        counts = [int(c.replace(",", "")) for c in cells[1:6]]
+        assert counts == [expected.get(s["id"], {}).get(state, 0) for state in CONSENT_COLUMNS], s["id"]
+        assert int(cells[6].replace(",", "")) == sum(expected.get(s["id"], {}).values())
+    assert rows["crawl"][1:6] == ["0", "4", "0", "14", "0"]
+    assert rows["forum"][1:6] == ["0", "26", "0", "2", "0"]
+    assert rows["reviews"][1:6] == ["35", "0", "0", "1", "0"]
+    assert rows["scraped"][1:6] == ["0", "0", "28", "0", "0"]
+    assert rows["web"][1:6] == ["0", "0", "25", "0", "0"]
+    # measured and declared are told apart, the scanner named with its version
+    with Ledger(full_scan, read_only=True) as store:
+        stamp = store.scalar("SELECT DISTINCT stamp FROM record_scans WHERE stamp LIKE 'consent@%'")
+    assert re.fullmatch(r"consent@\d+\.\d+\.\d+#[0-9a-f]+", stamp)
+    assert "**[declared in sources.yaml]**" in consent and f"**[measured by {stamp}]**" in consent
+    assert "**[measured]** Of the 17 opted-out records, 6 are matched by an opt-out registry and 11 carry" in consent
+
+
+def test_consent_signals_and_registries_are_listed(card, full_scan: Path) -> None:
+    text, _, _ = card
+    parsed = read_hf_card(text)
+    assert {"Consent signals", "Opt-out registries", "Revocations"} <= set(parsed.section_titles())
+    signals = parsed.section("Consent signals")
+    with Ledger(full_scan, read_only=True) as store:
+        stamp = store.scalar("SELECT DISTINCT stamp FROM record_scans WHERE stamp LIKE 'consent@%'")
+        scanned = store.scalar("SELECT count(DISTINCT record_id) FROM record_scans WHERE stamp = ?", [stamp])
+        found = store.execute(  # score 1 = opted out, 0 = allows, empty = says nothing or could not be read
+            "SELECT label, count(DISTINCT record_id) FILTER (WHERE score = 1), "
+            "count(DISTINCT record_id) FILTER (WHERE score = 0), "
+            "count(DISTINCT record_id) FILTER (WHERE score IS NULL AND detail::JSON->>'value' NOT LIKE 'malformed%'), "
+            "count(DISTINCT record_id) FILTER (WHERE score IS NULL AND detail::JSON->>'value' LIKE 'malformed%') "
+            "FROM findings WHERE scanner = 'consent' GROUP BY 1"
+        )
+        registry = store.execute("SELECT name, version, entries FROM optout_registries")
+        matched = store.scalar("SELECT count(DISTINCT record_id) FROM registry_matches WHERE name = 'ai-optout'")
+        authors = [r[0] for r in store.execute("SELECT value FROM optout_entries WHERE kind = 'author'")]
+    assert signals.startswith(f"**[measured by {stamp}]** The `consent` scanner read {scanned:,} records")
+    rows = _md_rows(signals, "| signal |")
+    assert set(rows) == {"robots.txt", "ai.txt", "tdmrep", "tdmrep.json", "x-robots-tag", "html-meta"}
+    assert {label for label, *_ in found} <= set(rows)
+    for label, *counts in found:
+        assert rows[label] == [f"{n:,}" for n in counts], label
+    assert rows["robots.txt"] == ["5", "5", "0", "3"]  # three pages of a site whose robots.txt is malformed
+    registries = parsed.section("Opt-out registries")
+    assert registry == [("ai-optout", 1, 5)] and matched == 6
+    assert "| ai-optout | 1 | 5 | 6 (`crawl` 3, `forum` 2, `reviews` 1) |" in registries
+    assert "**[measured]**" in registries and "**[declared]**" in registries  # the description is the manifest's
+    assert authors and not any(a in text for a in authors)  # a registry's entries (people's names) stay out
+
+
+def test_consent_signals_not_looked_for_without_a_consent_scan(tmp_path: Path) -> None:
+    data = tmp_path / "corpus"
+    data.mkdir()
+    (data / "a.jsonl").write_text(
+        '{"text": "one", "url": "https://a.example/1"}\n{"text": "two", "url": "https://a.example/2"}\n',
+        encoding="utf-8",
+    )
+    (data / "sources.yaml").write_text(
+        "version: 1\nsources:\n  - id: a\n    name: A\n    license: MIT\n"
+        "    consent_basis: legitimate_interest_opt_out\n    collection_method: web_scraping\n"
+        "    data:\n      - path: a.jsonl\n        url_field: url\n",
+        encoding="utf-8",
+    )
+    ledger = tmp_path / "l.duckdb"
+    provenance.scan(data, ledger, scanners=["textstats"])
+    parsed = read_hf_card(write_card(ledger, tmp_path / "card").read_text(encoding="utf-8"))
+    assert "consent signals were not looked for" in parsed.section("Consent signals")
+    assert "No opt-out registry has been applied" in parsed.section("Opt-out registries")
+    assert _md_rows(parsed.section("Consent and Opt-outs"), "| source |")["a"][1:7] == ["0", "2", "0", "0", "0", "2"]
+    assert "Not measured: consent signals" in parsed.section("Other Known Limitations")
+
+
+def test_revocations_count_the_records_their_exclusions_cover(full_scan: Path, tmp_path: Path) -> None:
+    from test_pii import _planted_values
+
+    ledger = _copy_ledger(full_scan, tmp_path)
+    provenance.revoke(ledger, scope_kind="domain", value="blog.tinkerlane.example", reason="site owner", actor="t")
+    emails = sorted(v for v in _planted_values(Path(__file__).parent.parent / "sample_data") if "@" in v)
+    evidence = provenance.forget(ledger, {"email": emails[:1]}, request_id="DSR-1", actor="t")
+    with Ledger(ledger, read_only=True) as store:
+        by_kind = dict(
+            store.execute(
+                "SELECT e.scope_kind, count(DISTINCT x.record_id) FROM consent_events e JOIN exclusions x "
+                "USING (event_id) GROUP BY 1"
+            )
+        )
+        revoked = dict(
+            store.execute("SELECT source_id, count(*) FROM consent_state WHERE state = 'revoked' GROUP BY 1")
+        )
+    assert by_kind["domain"] > 0 and evidence.records
+    written = provenance.write_cards(ledger, tmp_path / "card")
+    parsed = read_hf_card(written["README.md"].read_text(encoding="utf-8"))
+    revocations = parsed.section("Revocations")
+    assert f"revoke (domain): 1 event covering {by_kind['domain']:,} records" in revocations
+    assert f"revoke (removal_request): 1 event covering {by_kind['removal_request']:,} records" in revocations
+    assert f"{sum(revoked.values()):,} records in the ledger fall under a revocation" in revocations
+    assert "hash chain verifies" in revocations
+    rows = _md_rows(parsed.section("Consent and Opt-outs"), "| source | declared basis")
+    for source, n in revoked.items():
+        assert rows[source][5] == f"{n:,}", source
+    sheet = read_hf_card(written["datasheet.md"].read_text(encoding="utf-8"))
+    answer = sheet.section("Can they revoke consent, and has anyone?")
+    assert "`provenance consent revoke`" in answer and "`provenance forget`" in answer
+    assert f"**[measured]** 2 revocations recorded in the ledger's log, covering {sum(revoked.values()):,}" in answer
+    everything = "\n".join(p.read_text(encoding="utf-8") for p in written.values() if p.suffix != ".png")
+    assert emails[0] not in everything and "DSR-1" not in everything
+
+
+def test_a_card_set_records_its_release(full_scan: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    ledger = _copy_ledger(full_scan, tmp_path)
+    with Ledger(ledger, read_only=True) as store:
+        before = store.scalar("SELECT count(*) FROM card_releases")
+        records = store.scalar("SELECT count(*) FROM records")
+    written = provenance.write_cards(ledger, tmp_path / "card")
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}", written.release_id)
+    with Ledger(ledger, read_only=True) as store:
+        rows = store.sql("SELECT * FROM card_releases ORDER BY written_at").to_pylist()
+    assert len(rows) == before + 1
+    assert rows[-1]["release_id"] == written.release_id
+    assert rows[-1]["out_dir"] == str((tmp_path / "card").resolve())
+    assert sorted(rows[-1]["files"]) == sorted(written) and "README.md" in rows[-1]["files"]
+    assert rows[-1]["records"] == records  # nothing revoked: every record was described
+    # a later card says how many releases the ledger knows, so revocations can name them
+    assert "1 card release is recorded" in write_card(ledger, tmp_path / "again").read_text(encoding="utf-8")
+    # the ledger busy (here: open read-only in this process): the cards are written, the release is not recorded
+    with Ledger(ledger, read_only=True), caplog.at_level("WARNING", logger="provenance"):
+        busy = provenance.write_cards(ledger, tmp_path / "busy")
+    assert busy.release_id is None and (tmp_path / "busy" / "README.md").is_file()
+    assert "release was not recorded" in caplog.text
+    with Ledger(ledger, read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM card_releases") == before + 1
 
 
 def test_hub_repositories_and_sources_declared_in_code(full_scan: Path, tmp_path: Path) -> None:

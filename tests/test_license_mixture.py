@@ -138,7 +138,7 @@ def test_the_command_line_explains_the_sample_corpus(sample_data: Path, tmp_path
     assert not report.usable
     blockers = {(c.rule, tuple(c.sources)) for c in report.conclusions if c.severity.value == "blocker"}
     assert ("use", ("reviews",)) in blockers  # CC-BY-NC-4.0
-    assert ("unknown-licence", ("scraped", "web")) in blockers
+    assert ("unknown-licence", ("crawl", "scraped", "web")) in blockers
     assert any(rule == "share-alike" and "reviews" in sources for rule, sources in blockers)
     warnings = {(c.rule, c.licenses[0]) for c in report.conclusions if c.severity.value == "warning"}
     assert ("record-licence", "LicenseRef-Proprietary") in warnings  # code-0008

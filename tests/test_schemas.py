@@ -22,6 +22,7 @@ from provenance.models import (
     SourcesManifest,
 )
 from provenance.models.check import CheckReport
+from provenance.models.consent import RecheckReport, RemovalEvidence, RevocationReport
 
 MODELS = {
     "sources-manifest.schema.json": SourcesManifest,
@@ -32,6 +33,9 @@ MODELS = {
     "coverage-report.schema.json": CoverageReport,
     "check-report.schema.json": CheckReport,
     "release-diff.schema.json": ReleaseDiff,
+    "revocation-report.schema.json": RevocationReport,
+    "removal-evidence.schema.json": RemovalEvidence,
+    "recheck-report.schema.json": RecheckReport,
 }
 
 

@@ -8,11 +8,14 @@ parse are kept in place with whatever the scanner finds in their raw text replac
 
 from __future__ import annotations
 
+import base64
 import bz2
 import csv
 import gzip
+import hashlib
 import io
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +40,7 @@ class RedactReport:
     records: int = 0
     replaced: dict[str, int] = field(default_factory=dict)
     raw_lines: int = 0  # unparseable lines redacted as raw text
+    not_copied: list[str] = field(default_factory=list)  # files left out of the copy, with why
 
 
 class _Redactor:
@@ -145,6 +149,56 @@ def _redact_text(src: Path, dst: Path, r: _Redactor) -> None:
     r.report.records += 1
 
 
+_DROPPED_HTTP = {"content-length", "transfer-encoding", "content-encoding"}
+
+
+def _warc_digest(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
+
+
+def _redact_warc(src: Path, dst: Path, r: _Redactor) -> None:
+    """Redact the text of every HTTP response (HTML markup included) and write the archive again: bodies decoded
+    (de-chunked, un-gzipped), lengths and digests recomputed. Damaged records are left out, since they cannot be
+    redacted; other record types are copied as they are."""
+    from .readers.warc import WarcError, _charset, iter_warc, parse_http_response
+
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    gzipped = src.name.lower().endswith(".gz")
+    with open(src, "rb") as raw, open(dst, "wb") as out:
+        for item in iter_warc(raw):
+            if isinstance(item, tuple):
+                r.report.not_copied.append(f"{src}: damaged WARC record at byte {item[0]} left out ({item[1]})")
+                continue
+            headers, block = dict(item.headers), item.block
+            if item.type == "response" and block.startswith(b"HTTP/"):
+                try:
+                    response = parse_http_response(block)
+                except WarcError as exc:
+                    r.report.not_copied.append(f"{src}: WARC record at byte {item.offset} left out ({exc})")
+                    continue
+                content_type = response.header("content-type") or ""
+                if content_type.split(";")[0].strip().lower().startswith("text/") or "html" in content_type:
+                    charset = _charset(content_type, response.body, "html" in content_type)
+                    text = r.texts([response.body.decode(charset, "replace")])[0]
+                    body = text.encode(charset, "xmlcharrefreplace")
+                    r.report.records += 1
+                    status = block.split(b"\r\n", 1)[0].decode("iso-8859-1")
+                    kept = [(k, v) for k, v in response.headers if k.lower() not in _DROPPED_HTTP]
+                    head = "\r\n".join([status, *(f"{k}: {v}" for k, v in kept), f"Content-Length: {len(body)}"])
+                    block = head.encode("iso-8859-1", "replace") + b"\r\n\r\n" + body
+                    headers["warc-payload-digest"] = _warc_digest(body)
+                    headers["warc-block-digest"] = _warc_digest(block)
+            headers["content-length"] = str(len(block))
+            fields = "".join(f"{_warc_name(k)}: {v}\r\n" for k, v in headers.items())
+            record = b"WARC/1.0\r\n" + fields.encode("utf-8") + b"\r\n" + block + b"\r\n\r\n"
+            out.write(gzip.compress(record, mtime=0) if gzipped else record)
+
+
+def _warc_name(name: str) -> str:
+    parts = [p.upper() if p in ("warc", "uri", "id", "ip") else p.capitalize() for p in name.split("-")]
+    return "-".join(parts)
+
+
 def _redact_delimited(src: Path, dst: Path, fields: list[str], delimiter: str, r: _Redactor) -> None:
     stream, raw = open_binary(src)
     with raw, stream:
@@ -215,7 +269,9 @@ def redact(
         for path in entry.paths:
             dst = out_root / path.resolve().relative_to(root)
             fmt = entry.format or infer_format(path)
-            if fmt is DataFormat.jsonl:
+            if fmt is DataFormat.warc:
+                _redact_warc(path, dst, r)
+            elif fmt is DataFormat.jsonl:
                 _redact_jsonl(path, dst, fields, r)
             elif fmt is DataFormat.text_lines:
                 _redact_text_lines(path, dst, r)
@@ -243,5 +299,14 @@ def redact(
                 result = datasets.DatasetDict(done) if None not in done else done[None]
                 result.save_to_disk(str(dst))
             r.report.files += 1
+    # what the manifest names besides corpus files (consent snapshots, opt-out registries) holds no record text
+    for extra in [folder for folder, _ in manifest.snapshots] + [path for _, path, _ in manifest.registries]:
+        if extra.exists():
+            target = out_root / extra.resolve().relative_to(root)
+            if extra.is_dir():
+                shutil.copytree(extra, target, dirs_exist_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(extra, target)
     (out_root / manifest.path.name).write_text(manifest.path.read_text(encoding="utf-8"), encoding="utf-8")
     return r.report

@@ -1,27 +1,91 @@
-"""The full card set a release publishes, written from one ledger into one folder."""
+"""The full card set a release publishes, written from one ledger into one folder.
+
+Once the files are written, the release is noted in the ledger's ``card_releases`` (its id, when, where, which
+files, how many records it described), so that a later revocation can name the releases that described a revoked
+record. That is the one write a card makes: the ledger is read read-only while the cards are written, then opened
+for writing for that single insert. When it cannot be (a read-only file system, no permission, another process
+writing), the cards stand and a warning says the release was not recorded.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import uuid
 from pathlib import Path
 
+import duckdb
+
+from ..errors import ProvenanceError
 from ..ledger import Ledger
+
+log = logging.getLogger("provenance")
+
+
+class CardSet(dict[str, Path]):
+    """The files a card set wrote, by file name; ``release_id`` is the release noted in the ledger (None when it
+    could not be recorded)."""
+
+    release_id: str | None = None
+
+
+def new_release_id() -> str:
+    """``<UTC timestamp>-<8 hex>``, sortable by time like scan and event ids."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
 
 
 def write_cards(
-    ledger: str | Path,
+    ledger: str | Path | Ledger,
     output: str | Path,
     *,
     pretty_name: str = "Dataset",
     previous: str | Path | None = None,
     task_categories: list[str] | None = None,
-) -> dict[str, Path]:
+    record: bool = True,
+) -> CardSet:
     """README.md (Hugging Face card), croissant.json (Croissant 1.1 with RAI), datasheet.md, data_statement.md,
     charts (SVG, and PNG with the ``charts`` extra) and report.html. ``previous`` (the last release's ledger or card)
-    adds a changelog to the card. Returns what was written, by file name."""
+    adds a changelog to the card. Returns what was written, by file name, with the ``release_id`` noted in the
+    ledger (``record=False`` notes nothing)."""
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
+    if isinstance(ledger, Ledger):  # an open ledger: read it, and note the release on it if it is writable
+        written = CardSet(_write_all(ledger, ledger.path, out, pretty_name, previous, task_categories))
+        if record:
+            written.release_id = _record(ledger.path, out, written, store=ledger)
+        return written
     with Ledger(ledger, read_only=True) as store:  # one connection: the writers share its memoised aggregations
-        return _write_all(store, ledger, out, pretty_name, previous, task_categories)
+        written = CardSet(_write_all(store, ledger, out, pretty_name, previous, task_categories))
+    if record:  # the read-only connection is closed: DuckDB allows one configuration per file and process
+        written.release_id = _record(ledger, out, written)
+    return written
+
+
+def _record(ledger_path: str | Path, out: Path, written: dict[str, Path], store: Ledger | None = None) -> str | None:
+    """Note the release in the ledger; on failure warn and return None (the cards are written either way)."""
+    from ..ledger.consent import record_release
+
+    release_id = new_release_id()
+    files = sorted(written)
+    try:
+        if store is not None:
+            if store.read_only:
+                raise ProvenanceError("the ledger was given open read-only")
+            record_release(store, release_id, str(out.resolve()), files)
+        else:
+            with Ledger(ledger_path) as writable:
+                record_release(writable, release_id, str(out.resolve()), files)
+    except (ProvenanceError, duckdb.Error, OSError) as exc:
+        log.warning(
+            "the cards in %s were written, but the release was not recorded in the ledger %s: %s. A later "
+            "revocation will not list this release; run 'provenance card' again when the ledger can be written.",
+            out,
+            ledger_path,
+            str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+        )
+        return None
+    log.info("card release %s recorded in %s", release_id, ledger_path)
+    return release_id
 
 
 def _write_all(
@@ -85,8 +149,8 @@ def card(
     previous: str | Path | None = None,
     task_categories: list[str] | None = None,
 ) -> Path:
-    """Write the card set (see :func:`write_cards`) and return the README's path."""
-    path = ledger.path if isinstance(ledger, Ledger) else ledger
-    return write_cards(path, output, pretty_name=pretty_name, previous=previous, task_categories=task_categories)[
+    """Write the card set (see :func:`write_cards`, which also notes the release in the ledger) and return the
+    README's path."""
+    return write_cards(ledger, output, pretty_name=pretty_name, previous=previous, task_categories=task_categories)[
         "README.md"
     ]

@@ -856,7 +856,9 @@ class _Builder:
             + f"{measured} {s['records']:,} records."
             for s in sources
         ]
-        out["rai:dataCollection"] = " ".join(collection) if collection else "Not known: the ledger has no sources."
+        out["rai:dataCollection"] = " ".join(
+            [*collection, *self._consent()] if collection else ["Not known: the ledger has no sources."]
+        )
         types = sorted({_COLLECTION_TYPES.get(s["collection_method"], "Others") for s in sources})
         out["rai:dataCollectionType"] = types or ["Not known"]
         periods = sorted({p for s in sources if (p := _period(s))})
@@ -918,6 +920,66 @@ class _Builder:
         # MANY in the vocabulary, ONE in mlcroissant: one text satisfies both
         out["rai:dataReleaseMaintenancePlan"] = " ".join(self._maintenance())
         self.lang = lang
+        return out
+
+    def _consent(self) -> list[str]:
+        """Consent as the ledger measures it now: states per source, the consent scanner's signals, the opt-out
+        registries applied (counts only: a signal's value or a registry's entry may name a person)."""
+        from .hf_readme import CONSENT_STATES, SIGNAL_KINDS, STATE_WORDS, consent_facts
+
+        now = consent_facts(self.store)
+        measured = self.say.measured()
+        per_source = []
+        for s in self.facts["sources"]:
+            counts = now["states"].get(s["source_id"], {})
+            shown = ", ".join(f"{STATE_WORDS[k]} {counts[k]:,}" for k in CONSENT_STATES if counts.get(k))
+            per_source.append(f"'{s['source_id']}' {shown or 'no records'}")
+        opted = now["opted_out"]
+        out = [
+            f"{measured} Consent of the records now (a revocation outranks an opt-out by an opt-out registry or a "
+            f"consent signal, which outranks the consent basis {self.say.declared}): "
+            + "; ".join(per_source)
+            + "."
+            + (
+                f" Of the {opted['records']:,} opted-out records, {opted['by_registry']:,} are matched by an opt-out "
+                f"registry and {opted['by_signal']:,} carry an opt-out signal."
+                if opted["records"]
+                else ""
+            )
+        ]
+        if now["stamp"] is None:
+            out.append(
+                "Consent signals (robots.txt, ai.txt, TDMRep, X-Robots-Tag, HTML meta) were not looked for: no consent "
+                "scan is recorded in the ledger, so opt-outs are counted from opt-out registries only."
+            )
+        else:
+            kinds = list(SIGNAL_KINDS) + sorted(set(now["signals"]) - set(SIGNAL_KINDS))
+            per_kind = []
+            for kind in kinds:
+                row = now["signals"].get(kind, {})
+                per_kind.append(
+                    f"{kind} {row.get('opted_out', 0):,}/{row.get('allowing', 0):,}/{row.get('silent', 0):,}/"
+                    f"{row.get('unreadable', 0):,}"
+                )
+            out.append(
+                f"{self.say.measured(now['stamp'])} Consent signals of the records' pages (HTTP headers, HTML meta) "
+                f"and sites (robots.txt, ai.txt, tdmrep.json as snapshotted), over {now['scanned']:,} records read: "
+                f"{now['signal_records']:,} records carry a signal, {now['signal_opted_out']:,} an opt-out. Records "
+                "per kind, opted out/allowing/no AI directive/unreadable: " + "; ".join(per_kind) + "."
+            )
+        current = [r for r in now["registries"] if r["current"]]
+        if current:
+            out.append(
+                f"{measured} Opt-out registries applied: "
+                + "; ".join(
+                    f"{r['name']} version {r['version']} ({r['entries'] or 0:,} entries, {r['matched']:,} records "
+                    f"matched, loaded {r['loaded']})"
+                    for r in current
+                )
+                + "."
+            )
+        else:
+            out.append(f"{measured} No opt-out registry has been applied.")
         return out
 
     def _missing(self) -> list[str]:
@@ -1128,6 +1190,19 @@ class _Builder:
                 + ", ".join(f"{c['lic']} ({c['n']:,} records)" for c in custom)
                 + "; read those terms."
             )
+        from .hf_readme import consent_facts
+
+        states: dict[str, int] = defaultdict(int)
+        for counts in consent_facts(self.store)["states"].values():
+            for state, n in counts.items():
+                states[state] += n
+        if states["opted_out"] or states["revoked"] or states["unknown"]:
+            out.append(
+                f"{self.say.measured()} Consent: {states['opted_out']:,} records are opted out and "
+                f"{states['revoked']:,} revoked (provenance's load-time policy drops both by default); "
+                f"{states['unknown']:,} records have no known consent basis and no consent signal. See "
+                "dataCollection."
+            )
         gaps = self._not_checked()
         if gaps:
             out.append("Not looked for by the last scan: " + "; ".join(gaps) + ".")
@@ -1188,15 +1263,22 @@ class _Builder:
         out = ["Not known: no release or maintenance plan is declared in the sources manifest."]
         events = _rows(
             self.store,
-            "SELECT action, count(*) AS n, coalesce(sum(records), 0) AS records FROM consent_events GROUP BY 1 "
-            "ORDER BY 1",
+            "SELECT e.action, count(DISTINCT e.event_id) AS n, count(DISTINCT x.record_id) AS records "
+            "FROM consent_events e LEFT JOIN exclusions x USING (event_id) GROUP BY 1 ORDER BY 1",
         )
         if events:
             out.append(
-                f"{self.say.measured()} Consent events recorded in the ledger: "
-                + ", ".join(f"{e['action']} {e['n']:,} ({e['records']:,} records)" for e in events)
+                f"{self.say.measured()} Consent events recorded in the ledger's revocation log: "
+                + ", ".join(f"{e['action']} {e['n']:,} ({e['records']:,} records covered now)" for e in events)
                 + "."
             )
+        else:
+            out.append(f"{self.say.measured()} No revocation is recorded in the ledger.")
+        out.append(
+            "Consent can be revoked with provenance-toolkit: 'provenance consent revoke' (a record, source, domain, "
+            "URL prefix, author or content hash) and 'provenance forget' (a person's removal request) exclude the "
+            "records from later loads and name the training runs and card releases that used them."
+        )
         if self.facts["scans"]:
             last = self.facts["scans"][-1]
             out.append(

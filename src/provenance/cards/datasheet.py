@@ -16,14 +16,16 @@ from typing import Any
 from .._version import __version__
 from ..ledger import Ledger
 from .hf_readme import (
+    CONSENT_STATES,
     IP_LABELS,
     MEASURED,
     METHOD_WORDS,
     NOT_KNOWN,
     PRODUCERS,
+    STATE_WORDS,
     _collection_lines,
     _consent_event_lines,
-    _consent_lines,
+    _consent_signal_lines,
     _declared_all,
     _declared_in,
     _facts,
@@ -31,8 +33,11 @@ from .hf_readme import (
     _measured_by,
     _mixture_lines,
     _n,
+    _opted_out_lines,
     _period,
     _pii_section,
+    _registry_lines,
+    _revocation_how,
     _sensitive_lines,
     _sources_table,
     hf_license_id,
@@ -212,6 +217,63 @@ def _composition(facts: dict[str, Any]) -> list[str]:
     )
 
 
+def _states_of(facts: dict[str, Any], source_id: str) -> str:
+    counts = facts["consent_now"]["states"].get(source_id, {})
+    shown = [f"{STATE_WORDS[state]} {counts[state]:,}" for state in CONSENT_STATES if counts.get(state)]
+    return ", ".join(shown) or "no records"
+
+
+def _objections(facts: dict[str, Any]) -> list[str]:
+    """What the people or sites in the data said for themselves, as far as the ledger measured it."""
+    now = facts["consent_now"]
+    registries = [r for r in now["registries"] if r["current"]]
+    matched = now["opted_out"]["by_registry"]
+    listed = (
+        f"{MEASURED} {_n(matched, 'record')} {'is' if matched == 1 else 'are'} listed in an opt-out registry ("
+        + ", ".join(f"{r['name']} v{r['version']}" for r in registries)
+        + ")."
+        if registries
+        else f"{MEASURED} No opt-out registry has been applied."
+    )
+    if "consent" not in facts["scanned"]:
+        signals = (
+            "Not measured: whether the sites published an opt-out (robots.txt, ai.txt, TDMRep, X-Robots-Tag) was not "
+            "looked for; no `consent` scan is recorded."
+        )
+    else:
+        signals = (
+            f"{_measured_by(now['stamp'])} {_n(now['signal_opted_out'], 'record')} carry an opt-out signal of their "
+            f"page or site, out of {now['signal_records']:,} with any consent signal."
+        )
+    return [
+        "Whether a person was told is not in the ledger. Objections the people or their sites published:",
+        "",
+        f"- {signals}",
+        f"- {listed}",
+    ]
+
+
+def _revocation_lines(facts: dict[str, Any]) -> list[str]:
+    now = facts["consent_now"]
+    lines = [
+        f"The toolkit honours revocations. {_revocation_how(facts)[0]}",
+        "",
+        f"How the people in the data can reach the curators to ask: {NOT_KNOWN}",
+        "",
+    ]
+    if now["revocations"]:
+        lines += [
+            f"{MEASURED} {_n(now['revocations'], 'revocation')} recorded in the ledger's log, covering "
+            f"{_n(facts['revoked_present'], 'record')} now.",
+            "",
+        ]
+    lines += _consent_event_lines(facts)
+    opt_out = [s["source_id"] for s in facts["sources"] if s["consent_basis"] == "legitimate_interest_opt_out"]
+    if opt_out:
+        lines += ["", f"Sources declared with an opt-out: {', '.join(opt_out)} {_declared_all(facts)}."]
+    return lines
+
+
 def _collection(facts: dict[str, Any]) -> list[str]:
     methods = [
         f"- `{s['source_id']}`: {METHOD_WORDS.get(s['collection_method'], s['collection_method'])} {_declared_in(s)}"
@@ -231,15 +293,28 @@ def _collection(facts: dict[str, Any]) -> list[str]:
         f"{s['consent_basis']} {_declared_in(s)})"
         for s in facts["sources"]
     ]
+    notified += ["", *_objections(facts)]
     consented = [
         f"- `{s['source_id']}`: {_CONSENTED.get(s['consent_basis'], 'not known')} (consent basis "
-        f"{s['consent_basis']} {_declared_in(s)})"
+        f"{s['consent_basis']} {_declared_in(s)}); records now {MEASURED}: {_states_of(facts, s['source_id'])}"
         for s in facts["sources"]
     ]
-    revoke = _consent_lines(facts)
-    opt_out = [s["source_id"] for s in facts["sources"] if s["consent_basis"] == "legitimate_interest_opt_out"]
-    if opt_out:
-        revoke.append(f"Sources declared with an opt-out: {', '.join(opt_out)} {_declared_all(facts)}.")
+    consented += [
+        "",
+        "How the states are reached: a revocation outranks an opt-out (an opt-out registry's entry or a consent "
+        "signal), which outranks the declared consent basis.",
+        "",
+        *_opted_out_lines(facts),
+        "",
+        "Consent signals:",
+        "",
+        *_consent_signal_lines(facts),
+        "",
+        "Opt-out registries:",
+        "",
+        *_registry_lines(facts),
+    ]
+    revoke = _revocation_lines(facts)
     return _section(
         "Collection Process",
         [

@@ -292,10 +292,12 @@ def _facts(store: Ledger) -> dict[str, Any]:
         "SELECT count(*), coalesce(sum(n), 0) FROM (SELECT content_hash, count(DISTINCT source_id) AS n "
         "FROM records GROUP BY 1 HAVING n > 1)"
     )[0]
+    # records an event covers: its exclusions, which grow as records matching its scope arrive after it
     consent = store.sql(
-        """SELECT action, scope_kind, count(*) AS events, coalesce(sum(records), 0) AS records,
-                  min(occurred_at) AS first, max(occurred_at) AS last
-           FROM consent_events GROUP BY ALL ORDER BY action, scope_kind"""
+        """SELECT e.action, e.scope_kind, count(DISTINCT e.event_id) AS events,
+                  count(DISTINCT x.record_id) AS records, min(e.occurred_at) AS first, max(e.occurred_at) AS last
+           FROM consent_events e LEFT JOIN exclusions x USING (event_id)
+           GROUP BY ALL ORDER BY e.action, e.scope_kind"""
     ).to_pylist()
     revoked = """(SELECT x.record_id, r.source_id, x.excluded_at AS occurred_at FROM exclusions x
                   JOIN records r USING (record_id))"""
@@ -335,6 +337,7 @@ def _facts(store: Ledger) -> dict[str, Any]:
         "shared_texts": shared[0],
         "shared_records": shared[1],
         "consent": consent,
+        "consent_now": consent_facts(store),
         "revoked_present": revoked_present,
         "revoked_used_runs": revoked_used or 0,
         "runs": runs[0],
@@ -344,6 +347,124 @@ def _facts(store: Ledger) -> dict[str, Any]:
         "demographics": demographic_coverage(store),
         "mixture": _mixture(store),
         "ledger_name": store.path.name,
+    }
+
+
+# ---- consent ---------------------------------------------------------------------------------------------------------
+# The states of the ledger's consent_state view, in the order the cards show them.
+CONSENT_STATES = ("granted", "no_objection", "unknown", "opted_out", "revoked")
+STATE_WORDS = {
+    "granted": "granted",
+    "no_objection": "no objection",
+    "unknown": "unknown",
+    "opted_out": "opted out",
+    "revoked": "revoked",
+}
+# The signal kinds the consent scanner looks for: page headers and HTML meta, and site files snapshotted at crawl time.
+SIGNAL_KINDS = ("robots.txt", "ai.txt", "tdmrep", "tdmrep.json", "x-robots-tag", "html-meta")
+SIGNAL_OUTCOMES = ("opted_out", "allowing", "silent", "unreadable")
+_DAY = "strftime(timezone('UTC', {}), '%Y-%m-%d')"  # dates as text, in UTC: no time zone database needed
+
+
+@memo_on_read_only
+def consent_facts(store: Ledger) -> dict[str, Any]:
+    """Consent as the ledger knows it now, in counts only (never a signal's value, a registry entry or a URL, which
+    may name a person): records per source and consent state, the consent scanner's signals per kind, the opt-out
+    registries applied, the revocations and the card releases recorded."""
+    from ..ledger.consent import verify_chain
+
+    states: dict[str, dict[str, int]] = defaultdict(dict)
+    for source, state, n in store.execute(
+        "SELECT source_id, state, count(*) FROM consent_state GROUP BY ALL ORDER BY ALL"
+    ):
+        states[source][state] = n
+    opted = store.sql(
+        """SELECT count(*) AS records,
+                  count(*) FILTER (WHERE record_id IN (SELECT record_id FROM registry_matches)) AS by_registry,
+                  count(*) FILTER (WHERE record_id IN (SELECT record_id FROM consent_signals WHERE opted_out))
+                      AS by_signal
+           FROM consent_state WHERE state = 'opted_out'"""
+    ).to_pylist()[0]
+    stamps = store.execute(
+        """SELECT rs.stamp, count(DISTINCT rs.record_id) FROM record_scans rs LEFT JOIN scans s USING (scan_id)
+           WHERE rs.stamp LIKE 'consent@%' GROUP BY 1 ORDER BY max(s.started_at) NULLS FIRST, 1"""
+    )
+    scanned = store.scalar("SELECT count(DISTINCT record_id) FROM record_scans WHERE stamp LIKE 'consent@%'") or 0
+    signals = {
+        row["signal"]: row
+        for row in store.sql(
+            """SELECT signal,
+                      count(DISTINCT record_id) FILTER (WHERE opted_out) AS opted_out,
+                      count(DISTINCT record_id) FILTER (WHERE NOT opted_out) AS allowing,
+                      count(DISTINCT record_id) FILTER (WHERE opted_out IS NULL
+                          AND NOT starts_with(coalesce(value, ''), 'malformed')) AS silent,
+                      count(DISTINCT record_id) FILTER (WHERE opted_out IS NULL
+                          AND starts_with(coalesce(value, ''), 'malformed')) AS unreadable,
+                      count(DISTINCT record_id) AS records
+               FROM consent_signals GROUP BY 1 ORDER BY 1"""
+        ).to_pylist()
+    }
+    signal_totals = store.sql(
+        """SELECT count(DISTINCT record_id) AS records,
+                  count(DISTINCT record_id) FILTER (WHERE opted_out) AS opted_out,
+                  list(DISTINCT stamp ORDER BY stamp) AS stamps
+           FROM consent_signals"""
+    ).to_pylist()[0]
+    signal_sources = dict(
+        store.execute(
+            "SELECT r.source_id, count(DISTINCT c.record_id) FROM consent_signals c JOIN records r USING (record_id) "
+            "GROUP BY 1 ORDER BY 1"
+        )
+    )
+    with_url = dict(
+        store.execute(
+            "SELECT source_id, count(DISTINCT record_id) FROM origins WHERE url IS NOT NULL GROUP BY 1 ORDER BY 1"
+        )
+    )
+    registries = store.sql(
+        f"""SELECT g.name, g.version, g.entries, {_DAY.format("g.loaded_at")} AS loaded,
+                   g.description, g.version = max(g.version) OVER (PARTITION BY g.name) AS current,
+                   (SELECT count(DISTINCT m.record_id) FROM registry_matches m
+                    WHERE m.name = g.name AND m.version = g.version) AS matched
+            FROM optout_registries g ORDER BY g.name, g.version"""
+    ).to_pylist()
+    matched_by = defaultdict(dict)
+    for name, version, source, n in store.execute(
+        """SELECT m.name, m.version, r.source_id, count(DISTINCT m.record_id) FROM registry_matches m
+           JOIN records r USING (record_id) GROUP BY ALL ORDER BY ALL"""
+    ):
+        matched_by[(name, version)][source] = n
+    for reg in registries:
+        reg["by_source"] = matched_by.get((reg["name"], reg["version"]), {})
+    revoked_by_source = dict(
+        store.execute(
+            "SELECT r.source_id, count(DISTINCT x.record_id) FROM exclusions x JOIN records r USING (record_id) "
+            "GROUP BY 1 ORDER BY 1"
+        )
+    )
+    events = store.scalar("SELECT count(*) FROM consent_events WHERE action = 'revoke'") or 0
+    logged = store.scalar("SELECT count(*) FROM consent_events") or 0
+    releases = store.sql(
+        f"SELECT count(*) AS releases, max({_DAY.format('written_at')}) AS last FROM card_releases"
+    ).to_pylist()[0]
+    return {
+        "states": dict(states),
+        "opted_out": opted,
+        "stamps": [s for s, _ in stamps],
+        "stamp": stamps[-1][0] if stamps else None,
+        "scanned": scanned,
+        "signals": signals,
+        "signal_records": signal_totals["records"] or 0,
+        "signal_opted_out": signal_totals["opted_out"] or 0,
+        "signal_stamps": signal_totals["stamps"] or [],
+        "signal_sources": signal_sources,
+        "with_url": with_url,
+        "registries": registries,
+        "revoked_by_source": revoked_by_source,
+        "revocations": events,
+        "chain_problems": verify_chain(store) if logged else [],
+        "releases": releases["releases"] or 0,
+        "last_release": releases["last"],
     }
 
 
@@ -760,29 +881,186 @@ def _mixture_lines(facts: dict[str, Any]) -> list[str]:
 
 
 def _consent_lines(facts: dict[str, Any]) -> list[str]:
-    lines = [
-        "| source | consent basis [declared] | records [measured] |",
-        "|---|---|---:|",
+    """The card's *Consent and Opt-outs*: state per source, then signals, registries and revocations under their own
+    headings (the datasheet takes the same parts without headings)."""
+    return [
+        *_consent_state_lines(facts),
+        "",
+        "#### Consent signals",
+        "",
+        *_consent_signal_lines(facts),
+        "",
+        "#### Opt-out registries",
+        "",
+        *_registry_lines(facts),
+        "",
+        "#### Revocations",
+        "",
+        *_consent_event_lines(facts),
+        "",
+        *_revocation_how(facts),
     ]
-    lines += [f"| `{s['source_id']}` | {s['consent_basis']} | {s['records']:,} |" for s in facts["sources"]]
-    return [*lines, "", *_consent_event_lines(facts)]
+
+
+def _consent_state_lines(facts: dict[str, Any]) -> list[str]:
+    now = facts["consent_now"]
+    declared = _declared_all(facts)
+    signals = _measured_by(now["stamp"]) if now["stamp"] else "(no `consent` scan is recorded)"
+    lines = [
+        f"{MEASURED} The consent state of every record now, from the ledger's `consent_state`: a revocation "
+        "outranks an opt-out (an opt-out registry's entry, or a consent signal on the page or its site), which "
+        f"outranks the consent basis of the record's source. The basis is {declared}; *granted*, *no objection* "
+        "and *unknown* follow from it (*no objection* also where a consent signal explicitly allows AI use); "
+        f"*opted out* is measured, by registry matches and by consent signals {signals}; *revoked* counts the "
+        "records a revocation in the ledger's log covers.",
+        "",
+        f"| source | declared basis {declared} | granted | no objection | unknown | opted out | revoked | records |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    totals = dict.fromkeys(CONSENT_STATES, 0)
+    for s in facts["sources"]:
+        counts = now["states"].get(s["source_id"], {})
+        for state in CONSENT_STATES:
+            totals[state] += counts.get(state, 0)
+        lines.append(
+            f"| `{s['source_id']}` | {s['consent_basis']} | "
+            + " | ".join(f"{counts.get(state, 0):,}" for state in CONSENT_STATES)
+            + f" | {s['records']:,} |"
+        )
+    if len(facts["sources"]) > 1:
+        lines.append(
+            "| **all** | | "
+            + " | ".join(f"{totals[state]:,}" for state in CONSENT_STATES)
+            + f" | {sum(s['records'] for s in facts['sources']):,} |"
+        )
+    return [*lines, "", *_opted_out_lines(facts)]
+
+
+def _opted_out_lines(facts: dict[str, Any]) -> list[str]:
+    opted = facts["consent_now"]["opted_out"]
+    if not opted["records"]:
+        return [f"{MEASURED} No record is opted out."]
+    return [
+        f"{MEASURED} Of the {_n(opted['records'], 'opted-out record')}, {opted['by_registry']:,} "
+        f"{'is' if opted['by_registry'] == 1 else 'are'} matched by an opt-out registry and "
+        f"{opted['by_signal']:,} carry an opt-out signal. A policy with `drop_opted_out` (the default) drops "
+        "them at load time, as `drop_revoked` drops revoked ones."
+    ]
+
+
+def _consent_signal_lines(facts: dict[str, Any]) -> list[str]:
+    now = facts["consent_now"]
+    if "consent" not in facts["scanned"]:
+        return [
+            "Not measured: consent signals were not looked for (no `consent` scan is recorded in the ledger), so "
+            "robots.txt, ai.txt, TDMRep (headers, HTML meta, tdmrep.json), X-Robots-Tag and HTML meta opt-outs of "
+            "the records' pages are not known; *opted out* above counts opt-out registry matches only. Scan with "
+            "`--scanners consent` to look for them."
+        ]
+    stamps = now["signal_stamps"] or [now["stamp"]]
+    stamp = stamps[-1]
+    sources = ", ".join(f"`{k}` {v:,}" for k, v in now["signal_sources"].items())
+    urls = ", ".join(f"`{k}` {v:,}" for k, v in now["with_url"].items()) or "none"
+    lines = [
+        f"{_measured_by(stamp)} The `consent` scanner read {_n(now['scanned'], 'record')}: each page's HTTP "
+        "headers (X-Robots-Tag, TDMRep) and HTML meta tags where the data kept them, and its site's robots.txt, "
+        "ai.txt and tdmrep.json where a snapshot of the site was kept. Only records with a URL can carry a signal "
+        f"(records with a URL: {urls}). {_n(now['signal_records'], 'record')} carry at least one signal"
+        + (f" ({sources})" if sources else "")
+        + f"; {now['signal_opted_out']:,} of them are opted out by one.",
+    ]
+    if len(stamps) > 1:
+        lines.append(f"Signals come from the latest consent scan of each record: {', '.join(stamps)}.")
+    lines += [
+        "",
+        "Records per signal kind and what the signal says (a record may carry several):",
+        "",
+        "| signal | opted out | allows AI use | no AI directive | unreadable |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    kinds = list(SIGNAL_KINDS) + sorted(set(now["signals"]) - set(SIGNAL_KINDS))
+    for kind in kinds:
+        row = now["signals"].get(kind, {})
+        lines.append(f"| {kind} | " + " | ".join(f"{row.get(o, 0):,}" for o in SIGNAL_OUTCOMES) + " |")
+    lines += [
+        "",
+        "*No AI directive*: the signal says nothing about AI use (e.g. `noindex`, which is about search "
+        "results) or could not be interpreted; *unreadable*: the file was malformed. Values, URLs and where each "
+        "signal was seen are in the ledger (`consent_signals`), not in this card.",
+    ]
+    return lines
+
+
+def _registry_lines(facts: dict[str, Any]) -> list[str]:
+    registries = facts["consent_now"]["registries"]
+    if not registries:
+        return [f"{MEASURED} No opt-out registry has been applied to this ledger."]
+    lines = [
+        f"{MEASURED} Opt-out registries applied to the records (each is matched to every record by domain, URL "
+        "prefix, author or content hash; a registry speaks for its latest version):",
+        "",
+        "| registry | version | entries | records matched | loaded (UTC) |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for r in registries:
+        matched = f"{r['matched']:,}" if r["current"] else "superseded"
+        if r["current"] and r["by_source"]:
+            matched += " (" + ", ".join(f"`{k}` {v:,}" for k, v in r["by_source"].items()) + ")"
+        lines.append(f"| {r['name']} | {r['version']} | {r['entries'] or 0:,} | {matched} | {r['loaded'] or ''} |")
+    described = [r for r in registries if r["current"] and r.get("description")]
+    if described:
+        lines += ["", "What the registries are **[declared]** (in the manifest or on the command line):", ""]
+        lines += [f"- {r['name']}: {r['description']}" for r in described]
+    return lines
 
 
 def _consent_event_lines(facts: dict[str, Any]) -> list[str]:
     if not facts["consent"]:
         return [f"{MEASURED} No consent events (revocations, opt-outs) are recorded in the ledger."]
-    lines = [f"{MEASURED} Consent events recorded in the ledger:", ""]
+    lines = [
+        f"{MEASURED} Consent events recorded in the ledger's revocation log, with the records each covers now (a "
+        "revocation also covers matching records that arrived after it):",
+        "",
+    ]
     for e in facts["consent"]:
         lines.append(
-            f"- {e['action']} ({e['scope_kind']}): {e['events']:,} events covering {e['records']:,} records, "
+            f"- {e['action']} ({e['scope_kind']}): {_n(e['events'], 'event')} covering {e['records']:,} records, "
             f"{e['first']:%Y-%m-%d} to {e['last']:%Y-%m-%d}."
         )
+    by_source = facts["consent_now"]["revoked_by_source"]
     lines += [
-        f"- {facts['revoked_present']:,} records in the ledger fall under a revocation; a policy with "
-        "`drop_revoked` drops them at load time.",
+        f"- {facts['revoked_present']:,} records in the ledger fall under a revocation"
+        + (" (" + ", ".join(f"`{k}` {v:,}" for k, v in by_source.items()) + ")" if by_source else "")
+        + "; a policy with `drop_revoked` drops them at load time.",
         f"- {facts['revoked_used_runs']:,} training runs consumed a revoked record after its revocation.",
     ]
+    problems = facts["consent_now"]["chain_problems"]
+    if problems:
+        lines.append(
+            f"- The log's hash chain does not verify: {'; '.join(problems[:5])}"
+            + (f" ({len(problems) - 5} more)" if len(problems) > 5 else "")
+            + "."
+        )
+    else:
+        lines.append("- The log's hash chain verifies: no event was changed or removed after it was written.")
     return lines
+
+
+def _revocation_how(facts: dict[str, Any]) -> list[str]:
+    now = facts["consent_now"]
+    releases = (
+        f" {_n(now['releases'], 'card release')} {'is' if now['releases'] == 1 else 'are'} recorded in the ledger "
+        f"(the last on {now['last_release']}), so a revocation can name the releases that described a record."
+        if now["releases"]
+        else ""
+    )
+    return [
+        "How to revoke: `provenance consent revoke` with `--record`, `--source`, `--domain`, `--url-prefix`, "
+        "`--author` or `--content-hash` excludes the records now and those that arrive later, appends to the log "
+        "and names the training runs and card releases that used them; `provenance forget` answers a person's "
+        "removal request from their e-mail, phone, name or user name (matched through keyed hashes; the values are "
+        "never stored)." + releases,
+    ]
 
 
 def _limitations(facts: dict[str, Any]) -> list[str]:
@@ -817,6 +1095,7 @@ def _limitations(facts: dict[str, Any]) -> list[str]:
         ("ip", "licence and rights statements inside the records"),
         ("language", "languages"),
         ("demographics", "demographic mentions"),
+        ("consent", "consent signals of the pages and their sites (robots.txt, ai.txt, TDMRep, X-Robots-Tag)"),
     ):
         if name not in ran:
             lines.append(f"- Not measured: {what} (no `{name}` scan is recorded).")

@@ -202,6 +202,77 @@ def _sources_section(sources: list[dict[str, Any]]) -> str:
     return out
 
 
+def _consent_section(store: Ledger, sources: list[dict[str, Any]]) -> str:
+    """Consent state per source now, the consent scanner's signals, opt-out registries and revocations: counts only
+    (a signal's value, a URL or a registry entry may name a person)."""
+    from .hf_readme import CONSENT_STATES, SIGNAL_KINDS, SIGNAL_OUTCOMES, STATE_WORDS, consent_facts
+
+    now = consent_facts(store)
+    rows = []
+    totals = dict.fromkeys(CONSENT_STATES, 0)
+    for s in sources:
+        counts = now["states"].get(s["source_id"], {})
+        for state in CONSENT_STATES:
+            totals[state] += counts.get(state, 0)
+        rows.append((s["source_id"], s["consent_basis"], *(_num(counts.get(state, 0)) for state in CONSENT_STATES)))
+    if len(sources) > 1:
+        rows.append((_Raw("<b>all</b>"), "", *(_num(totals[state]) for state in CONSENT_STATES)))
+    numeric = tuple(range(2, 2 + len(CONSENT_STATES)))
+    out = (
+        f"<p>{_tag('measured')} The consent state of every record now: a revocation outranks an opt-out (an opt-out "
+        "registry's entry, or a consent signal of the page or its site), which outranks the source's consent basis "
+        f"({_tag('declared')} in the sources manifest).</p>"
+        + _table(["source", "consent basis", *(STATE_WORDS[s] for s in CONSENT_STATES)], rows, numeric)
+    )
+    if now["stamp"] is None:
+        out += (
+            '<p class="muted">Not measured: consent signals (robots.txt, ai.txt, TDMRep, X-Robots-Tag, HTML meta) '
+            "were not looked for; no consent scan is recorded in the ledger.</p>"
+        )
+    else:
+        kinds = list(SIGNAL_KINDS) + sorted(set(now["signals"]) - set(SIGNAL_KINDS))
+        out += (
+            f"<h3>Consent signals</h3><p>{_tag('measured')} by <code>{_e(now['stamp'])}</code> over "
+            f"{_num(now['scanned'])} records: {_num(now['signal_records'])} carry a signal, "
+            f"{_num(now['signal_opted_out'])} an opt-out. Records per signal kind:</p>"
+            + _table(
+                ["signal", "opted out", "allows AI use", "no AI directive", "unreadable"],
+                ((k, *(_num(now["signals"].get(k, {}).get(o, 0)) for o in SIGNAL_OUTCOMES)) for k in kinds),
+                (1, 2, 3, 4),
+            )
+        )
+    out += "<h3>Opt-out registries</h3>"
+    if now["registries"]:
+        out += _table(
+            ["registry", "version", "entries", "records matched", "loaded (UTC)"],
+            (
+                (
+                    r["name"],
+                    r["version"],
+                    _num(r["entries"]),
+                    _num(r["matched"]) if r["current"] else "superseded",
+                    r["loaded"] or "-",
+                )
+                for r in now["registries"]
+            ),
+            (1, 2, 3),
+        )
+    else:
+        out += f"<p>{_tag('measured')} No opt-out registry has been applied.</p>"
+    revoked = sum(now["revoked_by_source"].values())
+    out += (
+        f"<h3>Revocations</h3><p>{_tag('measured')} {_num(now['revocations'])} revocations in the ledger's log cover "
+        f"{_num(revoked)} records"
+        + (
+            " (" + ", ".join(f"{_e(k)} {v:,}" for k, v in now["revoked_by_source"].items()) + ")"
+            if now["revoked_by_source"]
+            else ""
+        )
+        + "; <code>provenance consent revoke</code> and <code>provenance forget</code> add to it.</p>"
+    )
+    return out
+
+
 def _licences_section(store: Ledger, chart: ch.Chart | None) -> str:
     from ..licenses import check_licenses
 
@@ -467,6 +538,7 @@ def _scanners_section(store: Ledger) -> str:
 SECTIONS = (
     ("summary", "Summary"),
     ("sources", "Sources"),
+    ("consent", "Consent"),
     ("licences", "Licences"),
     ("pii", "Personal data"),
     ("ip", "Rights statements in the text"),
@@ -486,6 +558,7 @@ def render_html_report(store: Ledger, title: str | None = None, *, min_cell_coun
     body = {
         "summary": _summary(store, sources),
         "sources": _sources_section(sources),
+        "consent": _consent_section(store, sources),
         "licences": _licences_section(store, charts.get("licences")),
         "pii": _pii_section(store, charts.get("pii")),
         "ip": _ip_section(store),

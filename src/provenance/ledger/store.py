@@ -219,7 +219,7 @@ class Ledger:
             return None
         row = rows[0]
         origins = self.sql(
-            "SELECT * EXCLUDE (record_id, source_id, scan_id) FROM origins WHERE record_id = ? "
+            "SELECT * EXCLUDE (record_id, source_id, scan_id, host) FROM origins WHERE record_id = ? "
             'ORDER BY path, line, "row"',
             [record_id],
         ).to_pylist()
