@@ -807,6 +807,12 @@ def card(
     written = provenance.write_cards(ledger, output, pretty_name=name, previous=previous, task_categories=task)
     for file_name, path in written.items():
         err.print(f"{file_name:<28} {path}")
+    release = getattr(written, "release_id", None)
+    err.print(
+        f"release {release} recorded in the ledger (a later revocation lists it)"
+        if release
+        else "release not recorded: the ledger could not be written (see the warning above)"
+    )
     from provenance.cards.charts import png_available
 
     if not png_available():
