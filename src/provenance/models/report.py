@@ -63,4 +63,5 @@ AUDIT_CHECKS: dict[str, str] = {
     "ip": "licence texts, copyright notices and licence conflicts in the text",
     "language": "languages of the text",
     "demographics": "mentions of demographic groups",
+    "consent": "AI-use consent signals (robots.txt, ai.txt, TDMRep, X-Robots-Tag, HTML meta)",
 }
