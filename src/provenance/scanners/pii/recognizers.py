@@ -28,6 +28,8 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
+from .scanner import PHONE_REGIONS
+
 _OFFLINE_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)  # bundled snapshot, no download
 
 
@@ -285,7 +287,6 @@ class Entry:
     could_match: str
 
 
-PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "IN", "AU", "CA", "BR", "MX", "JP", "ZA", "IE", "CH")
 
 # Python's \d, \w and \s on str, in RE2's syntax
 D = r"\p{Nd}"

@@ -49,6 +49,8 @@ DEFAULT_ENTITIES = (
 # may label them, as presidio-research's does.
 OPTIONAL_ENTITIES = ("DATE_TIME",)
 NER_ENTITIES = ("PERSON", "LOCATION", "ORGANIZATION")
+# Regions a phone number without a country code is tried in, in order (hashing and recognising agree on them).
+PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "IN", "AU", "CA", "BR", "MX", "JP", "ZA", "IE", "CH")
 NER_LABELS = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION", "ORG": "ORGANIZATION"}
 NER_SCORE = 0.85  # presidio's SpacyRecognizer default
 
@@ -141,8 +143,6 @@ def normalise_value(entity: str, value: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def _e164(value: str) -> str | None:
     import phonenumbers
-
-    from .recognizers import PHONE_REGIONS
 
     text = re.sub(r"(?i)\s?(?:x|ext\.?)\s?\d{1,6}$", "", value.strip())
     for region in (None,) if text.startswith("+") else PHONE_REGIONS:
