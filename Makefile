@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,charts]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,charts,ray]"
 	touch $(STAMP)
 
 # The tests drive PyTorch DataLoaders. torch is not a dependency of the library; pinned here because this exact

@@ -163,6 +163,15 @@ def _scan_like(
     if report is not None:
         report.write_text(result.model_dump_json(indent=2), encoding="utf-8")
         err.print(f"report: {report}")
+    if result.failed_shards:
+        for shard in result.failed_shards:
+            err.print(
+                f"[red]shard failed after {shard.attempts} attempt(s): {_short(shard.path)} ({shard.source_id}): "
+                f"{shard.reason}[/]",
+                highlight=False,
+            )
+        err.print("the other shards are in the ledger; run the same command again to retry the failed ones")
+        raise typer.Exit(9)
 
 
 def _scanner_settings(items: list[str]) -> dict[str, dict[str, object]]:
@@ -224,10 +233,21 @@ def scan(
         list[str] | None,
         typer.Option("--set", help="scanner setting SCANNER.KEY=VALUE, e.g. pii.ner_model=en_core_web_sm"),
     ] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local (this machine) or ray (a Ray cluster)")] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="a running Ray cluster (default: start a local one)")
+    ] = None,
+    work_dir: Annotated[
+        Path | None, typer.Option("--work-dir", help="Ray engine: where shards' Parquet output waits to be merged")
+    ] = None,
+    keep_parquet: Annotated[
+        bool, typer.Option("--keep-parquet", help="Ray engine: keep each shard's Parquet output after merging")
+    ] = False,
 ) -> None:
     """Ingest a corpus and run scanners over every new record; re-running resumes and skips what is done.
 
     Example: provenance scan sample_data/ --workers 2 --report scan.json
+    Example: provenance scan corpus/ --engine ray --ray-address auto --workers 64
     """
     _scan_like(
         "scan",
@@ -243,6 +263,10 @@ def scan(
         quiet=quiet,
         batch_size=batch_size,
         scanner_config=_scanner_settings(settings or []),
+        engine=engine,
+        ray_address=ray_address,
+        work_dir=work_dir,
+        keep_parquet=keep_parquet,
     )
 
 

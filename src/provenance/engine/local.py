@@ -25,15 +25,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..consent_records import settle
-from ..errors import ProvenanceError
+from ..errors import InputError, ProvenanceError
 from ..ledger import Ledger
 from ..licenses import normalize_column
 from ..manifest import Manifest, ResolvedEntry, load_manifest
 from ..models import BadRecord, DataFormat, ScannerTally, ScanReport, SourceTally
-from ..models.report import AUDIT_CHECKS
+from ..models.report import AUDIT_CHECKS, FailedShard
 from ..readers import DEFAULT_BATCH_SIZE, FieldSpec, RecordBatch, read_path
 from ..readers.prefetch import prefetch
 from ..scanners import Scanner, ScanOutput, create
+from ..scanners.registry import import_name
 from .progress import NoProgress, ProgressSink, RichProgress
 
 DEFAULT_SCANNERS = ("textstats", "consent")
@@ -137,12 +138,22 @@ def scan(
     progress: bool | ProgressSink = False,
     force: bool = False,
     command: str = "scan",
+    engine: str = "local",
+    ray_address: str | None = None,
+    work_dir: str | Path | None = None,
+    keep_parquet: bool = False,
+    attempts: int = 3,
 ) -> ScanReport:
     """Ingest every file a sources manifest names, run ``scanners`` over new records, and record it all.
 
     ``force`` re-reads files that are unchanged since the last scan (records and findings are still never
-    duplicated). Returns the report that ``provenance scan --report`` writes.
+    duplicated). ``engine="ray"`` scans the files as shards on a Ray cluster (``ray_address``, or a local instance
+    with ``workers`` CPUs), keeping each finished shard's Parquet output in ``work_dir`` (default: beside the
+    ledger) until it is merged, or for good with ``keep_parquet``; a shard is tried ``attempts`` times. Returns the
+    report that ``provenance scan --report`` writes.
     """
+    if engine not in ("local", "ray"):
+        raise InputError(f"unknown engine '{engine}'", hint="use local or ray")
     manifest = sources if isinstance(sources, Manifest) else load_manifest(sources)
     configs = dict(scanner_config or {})
     if "consent" in (scanners or ()):
@@ -165,14 +176,15 @@ def scan(
     scan_id = store.begin_scan(command, stamps, workers)
     pool = None
     applied: list = []
+    failed: list[FailedShard] = []
     status = "failed"
     try:
-        if workers > 1 and built:
+        if workers > 1 and built and engine == "local":
             pool = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=get_context("spawn"),
                 initializer=_init_worker,
-                initargs=([(s.name, s.config.model_dump()) for s in built], key),
+                initargs=([(import_name(s), s.config.model_dump()) for s in built], key),
             )
         jobs = list(_file_jobs(manifest))
         todo = []
@@ -184,9 +196,16 @@ def scan(
             else:
                 todo.append(job)
         sink.start(sum(j.size for j in todo), len(todo))
-        _run(store, scan_id, todo, built, stamps, pool, workers, batch_size, sink, tallies)
+        if engine == "ray":
+            failed = _run_ray(
+                store, scan_id, todo, built, stamps, key, workers, batch_size, sink, tallies,
+                address=ray_address, attempts=attempts, keep_parquet=keep_parquet,
+                work_dir=Path(work_dir) if work_dir else store.path.with_name(store.path.name + ".ray"),
+            )  # fmt: skip
+        else:
+            _run(store, scan_id, todo, built, stamps, pool, workers, batch_size, sink, tallies)
         applied = settle(store, manifest.registries)
-        status = "finished"
+        status = "incomplete" if failed else "finished"
     except KeyboardInterrupt:
         status = "interrupted"
         raise Interrupted(
@@ -213,11 +232,79 @@ def scan(
                 "finished_at": dt.datetime.now(dt.timezone.utc),
                 "registries": applied,
                 "consent": _consent_counts(store),
+                "engine": engine,
+                "failed_shards": failed,
             }
         )
         if owned:
             store.close()
     return report
+
+
+def _run_ray(
+    store: Ledger,
+    scan_id: str,
+    jobs: Sequence[_FileJob],
+    built: Sequence[Scanner],
+    stamps: Sequence[str],
+    key: bytes | None,
+    workers: int,
+    batch_size: int,
+    sink: ProgressSink,
+    tallies: _Tallies,
+    *,
+    address: str | None,
+    attempts: int,
+    keep_parquet: bool,
+    work_dir: Path,
+) -> list[FailedShard]:
+    """The same files, as shards on Ray: each merged when it finishes, then marked done like a local file."""
+    from .ray_engine import run_on_ray
+    from .shards import Merged, ShardSpec
+
+    shards, new_places, jobs_by_key = [], {}, {}
+    for job in jobs:
+        entry = job.entry.entry
+        spec = ShardSpec(
+            key=job.key, path=str(job.path), format=job.entry.format.value, source_id=job.entry.source_id,
+            split=entry.split, text_fields=tuple(entry.text_fields), url_field=entry.url_field,
+            license_field=entry.license_field, metadata=tuple(entry.metadata), size=job.size, mtime_ns=job.mtime_ns,
+        )  # fmt: skip
+        new_places[job.key] = not store.file_known(job.key, job.entry.source_id)
+        if new_places[job.key]:
+            store.mark_file(job.key, job.entry.source_id, job.size, job.mtime_ns, [], scan_id, records=0, bad=0,
+                            finished=False)  # fmt: skip
+        shards.append(spec)
+        jobs_by_key[job.key] = job
+
+    def merged(spec: ShardSpec, result: Merged) -> None:
+        source = tallies.source(spec.source_id)
+        source.records_read += result.records_read
+        source.records_added += result.records_added
+        source.bytes_read += result.bytes_read
+        source.bad_records += len(result.bad)
+        tallies.bad_total += len(result.bad)
+        room = REPORTED_BAD_RECORDS - len(tallies.bad)
+        if room > 0:
+            tallies.bad.extend(result.bad[:room])
+        for i, scanner in enumerate(built):
+            tally = tallies.scanners[scanner.name]
+            tally.findings += result.findings[i]
+            tally.records_scanned += result.scanned[i]
+            tally.records_skipped += result.skipped[i]
+        store.mark_file(spec.key, spec.source_id, spec.size, spec.mtime_ns, stamps, scan_id,
+                        records=result.records_read, bad=len(result.bad), finished=True)  # fmt: skip
+        sink.advance(result.records_read, spec.size, f"{spec.source_id}: {Path(spec.path).name}")
+
+    failures = run_on_ray(
+        store, scan_id, shards, new_places, [(import_name(s), s.config.model_dump()) for s in built], built, stamps,
+        key=key, workers=workers, batch_size=batch_size, work_dir=work_dir, normalise=_normalise_record_licenses,
+        on_merged=merged, address=address, attempts=attempts, keep_parquet=keep_parquet,
+    )  # fmt: skip
+    return [
+        FailedShard(path=spec.key, source_id=spec.source_id, attempts=tries, reason=reason)
+        for spec, reason, tries in failures
+    ]
 
 
 def _consent_config(manifest: Manifest, given: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -22,6 +22,15 @@ class SourceTally(Model):
     bad_records: int = 0
 
 
+class FailedShard(Model):
+    """A shard the Ray engine could not scan after retrying; rerunning the scan tries it again."""
+
+    path: str
+    source_id: str
+    attempts: int
+    reason: str
+
+
 class ScannerTally(Model):
     stamp: ScannerStamp
     records_scanned: int = 0
@@ -47,6 +56,10 @@ class ScanReport(Model):
         default_factory=dict, description="source -> consent state -> records, for the whole ledger after the scan"
     )
     registries: list[RegistryApplied] = Field(default_factory=list, description="opt-out registries applied")
+    engine: str = Field("local", description="local (in-process or process pool) or ray")
+    failed_shards: list[FailedShard] = Field(
+        default_factory=list, description="shards that kept failing (Ray engine); the others were scanned"
+    )
 
     @property
     def records_read(self) -> int:
