@@ -160,3 +160,22 @@ def test_a_killed_scan_resumes_without_duplicates(tmp_path: Path) -> None:
     )
     assert ledger_content(ledger) == ledger_content(local)
     assert merged_partials(ledger) == merged_partials(local)
+
+
+def test_files_named_by_uri_are_read_where_they_are_by_both_engines(tmp_path: Path) -> None:
+    folder = tmp_path / "bucket"
+    corpus(folder, files=3, lines=10)
+    manifest = write_manifest_file(
+        tmp_path, [source_entry("docs", [{"path": f"file://{folder}/part-*.jsonl", "format": "jsonl"}])]
+    )
+    local = tmp_path / "local.duckdb"
+    provenance.scan(manifest, local, scanners=["textstats"])
+    on_ray = tmp_path / "ray.duckdb"
+    same_key(on_ray, local)
+    provenance.scan(manifest, on_ray, scanners=["textstats"], engine="ray")
+    assert ledger_content(on_ray) == ledger_content(local)
+    with Ledger(on_ray, read_only=True) as store:
+        paths = {p for (p,) in store.execute("SELECT DISTINCT path FROM origins")}
+    assert paths == {f"file://{folder}/part-{f:03d}.jsonl" for f in range(3)}
+    again = provenance.scan(manifest, on_ray, scanners=["textstats"], engine="ray")
+    assert [s.files_skipped for s in again.sources] == [3]

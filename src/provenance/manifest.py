@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from .errors import ManifestError
 from .licenses import LicenseParseError, normalize_license
 from .models import DataEntry, DataFormat, Source, SourceEntry, SourcesManifest
+from .readers.remote import glob_uri, is_uri, uri_name
 
 _EXTENSION_FORMATS = {
     ".jsonl": DataFormat.jsonl,
@@ -34,7 +35,7 @@ class ResolvedEntry:
 
     source_id: str
     entry: DataEntry
-    paths: list[Path]
+    paths: list[Path | str]  # a str is a URI (s3://..., file://...)
     format: DataFormat
 
 
@@ -221,6 +222,21 @@ def _resolve(
         return ResolvedEntry(source_id, entry, [folder], DataFormat.hf_disk)
     assert entry.path is not None
     loc = ("sources", i, "data", j, "path")
+    if is_uri(entry.path):  # object storage and any other fsspec location: files stay where they are
+        pattern = entry.path
+        uris = glob_uri(pattern)
+        if not uris:
+            raise ManifestError(
+                f"{path}:{_line_of(loc, lines)}: {_field_name(loc)}: '{entry.path}' matches no file",
+                hint="check the URI, the fsspec driver for its scheme (s3fs, gcsfs, adlfs) and your credentials",
+            )
+        fmt = entry.format or infer_format(Path(uri_name(uris[0])))
+        if fmt is None:
+            raise ManifestError(
+                f"{path}:{_line_of(loc, lines)}: {_field_name(loc)}: cannot tell the format of {uris[0]}",
+                hint="add 'format:' to this data entry",
+            )
+        return ResolvedEntry(source_id, entry, list(uris), fmt)
     pattern = str(base / entry.path)
     matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
     if not matches:

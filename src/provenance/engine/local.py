@@ -31,8 +31,9 @@ from ..licenses import normalize_column
 from ..manifest import Manifest, ResolvedEntry, load_manifest
 from ..models import BadRecord, DataFormat, ScannerTally, ScanReport, SourceTally
 from ..models.report import AUDIT_CHECKS, FailedShard
-from ..readers import DEFAULT_BATCH_SIZE, FieldSpec, RecordBatch, read_path
+from ..readers import DEFAULT_BATCH_SIZE, FieldSpec, RecordBatch, read_any
 from ..readers.prefetch import prefetch
+from ..readers.remote import is_uri, uri_name, uri_stat
 from ..scanners import Scanner, ScanOutput, create
 from ..scanners.registry import import_name
 from .progress import NoProgress, ProgressSink, RichProgress
@@ -50,7 +51,7 @@ class Interrupted(ProvenanceError):
 @dataclass
 class _FileJob:
     entry: ResolvedEntry
-    path: Path
+    path: Path | str  # a str is a URI
     size: int
     mtime_ns: int
 
@@ -105,6 +106,10 @@ def _run_scanners(scanners: Sequence[Scanner], tables: Sequence[pa.Table | None]
 def _file_jobs(manifest: Manifest) -> Iterator[_FileJob]:
     for entry in manifest.entries:
         for path in entry.paths:
+            if is_uri(path):
+                size, mtime = uri_stat(str(path))
+                yield _FileJob(entry, path, size, mtime)
+                continue
             if path.is_dir():
                 files = [p for p in path.rglob("*") if p.is_file()]
                 size = sum(p.stat().st_size for p in files)
@@ -113,6 +118,10 @@ def _file_jobs(manifest: Manifest) -> Iterator[_FileJob]:
                 stat = path.stat()
                 size, mtime = stat.st_size, stat.st_mtime_ns
             yield _FileJob(entry, path, size, mtime)
+
+
+def _name(path: Path | str) -> str:
+    return uri_name(path) if isinstance(path, str) else path.name
 
 
 def _normalise_record_licenses(table: pa.Table) -> pa.Table:
@@ -294,7 +303,7 @@ def _run_ray(
             tally.records_skipped += result.skipped[i]
         store.mark_file(spec.key, spec.source_id, spec.size, spec.mtime_ns, stamps, scan_id,
                         records=result.records_read, bad=len(result.bad), finished=True)  # fmt: skip
-        sink.advance(result.records_read, spec.size, f"{spec.source_id}: {Path(spec.path).name}")
+        sink.advance(result.records_read, spec.size, f"{spec.source_id}: {_name(spec.path)}")
 
     failures = run_on_ray(
         store, scan_id, shards, new_places, [(import_name(s), s.config.model_dump()) for s in built], built, stamps,
@@ -421,7 +430,7 @@ def _run(
             )
         per_file[id(job)] = [0, 0]
         batches = (partial(prefetch, depth=1) if _CPUS > 1 else iter)(
-            read_path(
+            read_any(
                 job.path,
                 job.entry.format,
                 job.entry.source_id,
@@ -437,7 +446,7 @@ def _run(
             in_flight.append(_Pending(batch, job, new_place, scanned_ids, result))
             while len(in_flight) > backlog:
                 write_oldest()
-            sink.advance(batch.num_rows, batch.bytes_read, f"{job.entry.source_id}: {job.path.name}")
+            sink.advance(batch.num_rows, batch.bytes_read, f"{job.entry.source_id}: {_name(job.path)}")
         in_flight.append(_FileEnd(job))
         while len(in_flight) > backlog:
             write_oldest()

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from ..ledger import Ledger
 from ..models import BadRecord, DataFormat
-from ..readers import FieldSpec, read_path
+from ..readers import FieldSpec, read_any
 from ..scanners import Scanner, create
 
 SHARD_INDEX = "shard.json"
@@ -118,7 +118,7 @@ def scan_shard(
     batches: list[dict[str, Any]] = []
     stamp_meta = {b"stamps": orjson.dumps(list(stamps))}
     for i, batch in enumerate(
-        read_path(Path(spec.path), DataFormat(spec.format), spec.source_id, field_spec, batch_size=batch_size,
+        read_any(spec.path, DataFormat(spec.format), spec.source_id, field_spec, batch_size=batch_size,
                   split=spec.split)
     ):  # fmt: skip
         table = batch.table
@@ -280,7 +280,7 @@ def _partials_again(
     last = max(i for i, _ in wanted)
     out: dict[tuple[int, int], Any] = {}
     for i, batch in enumerate(
-        read_path(Path(spec.path), DataFormat(spec.format), spec.source_id, field_spec, batch_size=batch_size,
+        read_any(spec.path, DataFormat(spec.format), spec.source_id, field_spec, batch_size=batch_size,
                   split=spec.split)
     ):  # fmt: skip
         for (bi, j), ids in wanted.items():

@@ -18,6 +18,7 @@ from .fields import FieldSpec
 from .identity import content_hash, identify, normalize_text, record_id
 from .jsonarray import read_json_array
 from .lines import read_jsonl, read_text_lines
+from .remote import is_uri, staged
 from .warc import read_warc
 from .wholefile import read_text_file
 
@@ -52,6 +53,28 @@ def read_path(
     return _READERS[fmt](path, source_id, spec, batch_size)
 
 
+def read_any(
+    path: Path | str,
+    fmt: DataFormat,
+    source_id: str,
+    spec: FieldSpec | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    split: str | None = None,
+) -> Iterator[RecordBatch]:
+    """:func:`read_path` for a local path or a URI (``s3://...``): a URI is read from a local copy, and every
+    origin and bad record names the URI."""
+    if not is_uri(path):
+        yield from read_path(Path(path), fmt, source_id, spec, batch_size=batch_size, split=split)
+        return
+    uri = str(path)
+    with staged(uri) as local:
+        for batch in read_path(local, fmt, source_id, spec, batch_size=batch_size, split=split):
+            batch.origin = batch.origin.model_copy(update={"path": uri})
+            batch.bad = [b.model_copy(update={"path": uri}) for b in batch.bad]
+            yield batch
+
+
 __all__ = [
     "BATCH_SCHEMA",
     "DEFAULT_BATCH_SIZE",
@@ -63,6 +86,7 @@ __all__ = [
     "dataset_origin",
     "identify",
     "normalize_text",
+    "read_any",
     "read_arrow",
     "read_dataset",
     "read_path",
