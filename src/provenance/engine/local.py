@@ -121,7 +121,7 @@ def _file_jobs(manifest: Manifest) -> Iterator[_FileJob]:
 
 
 def _name(path: Path | str) -> str:
-    return uri_name(path) if isinstance(path, str) else path.name
+    return uri_name(str(path)) if is_uri(path) else Path(path).name
 
 
 def _normalise_record_licenses(table: pa.Table) -> pa.Table:
