@@ -22,12 +22,12 @@ def _batch_from_table(
     try:
         text, extra = columns_of_table(table, spec, where)
     except FieldError as exc:
-        bad = [BadRecord(source_id=source_id, path=where, reason=str(exc))]
+        bad = [BadRecord(source_id=source_id, path=where, reason=str(exc).removeprefix(f"{where}: "))]
         return build_batch(source_id, origin, [], bad=bad, bytes_read=bytes_read)
     rows = pa.array(range(first_row, first_row + table.num_rows), pa.int64())
     has_text = pc.is_valid(text)
     bad = [
-        BadRecord(source_id=source_id, path=where, row=int(r), reason=f"no text in {', '.join(spec.text_fields)}")
+        BadRecord(source_id=source_id, path=where, row=int(r), reason=_no_text(spec))
         for r in pc.filter(rows, pc.invert(has_text)).to_pylist()
     ]
     if bad:
@@ -44,22 +44,58 @@ def _batch_from_table(
     return build_batch(source_id, origin, text.to_pylist(), row=rows, bad=bad, bytes_read=bytes_read, **extra)
 
 
+def _no_text(spec: FieldSpec) -> str:
+    if len(spec.text_fields) == 1:
+        return f"no text: column '{spec.text_fields[0]}' is null"
+    return f"no text: columns {', '.join(spec.text_fields)} are all null"
+
+
 def read_parquet(path: Path, source_id: str, spec: FieldSpec, batch_size: int) -> Iterator[RecordBatch]:
+    """Row group by row group: a damaged row group is reported (by its first row) and the others are still read."""
     origin = Origin(kind=OriginKind.file, path=str(path))
+
+    def fail(reason: str, row: int | None = None, nbytes: int = 0) -> RecordBatch:
+        bad = [BadRecord(source_id=source_id, path=str(path), row=row, reason=reason)]
+        return build_batch(source_id, origin, [], bad=bad, bytes_read=nbytes)
+
     try:
+        size = path.stat().st_size
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as exc:
-        bad = [BadRecord(source_id=source_id, path=str(path), reason=f"not a readable Parquet file: {exc}")]
-        yield build_batch(source_id, origin, [], bad=bad, bytes_read=path.stat().st_size)
+        yield fail(f"not a readable Parquet file ({_first_line(exc)}); check that it is complete")
+        return
+    try:
+        columns_of_table(parquet.schema_arrow.empty_table(), spec, str(path))
+    except FieldError as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        yield fail(f"{reason}; file skipped (set text_field to the column that holds the text)", None, size)
         return
     total_rows = max(parquet.metadata.num_rows, 1)
-    size = path.stat().st_size
     first = 0
-    for record_batch in parquet.iter_batches(batch_size=batch_size):
-        table = pa.Table.from_batches([record_batch])
-        share = int(size * table.num_rows / total_rows)
-        yield _batch_from_table(table, first, source_id, origin, spec, share)
-        first += table.num_rows
+    for group in range(parquet.num_row_groups):
+        rows_in_group = parquet.metadata.row_group(group).num_rows
+        start = first
+        try:
+            for record_batch in parquet.iter_batches(batch_size=batch_size, row_groups=[group]):
+                table = pa.Table.from_batches([record_batch])
+                share = int(size * table.num_rows / total_rows)
+                batch = _batch_from_table(table, first, source_id, origin, spec, share)
+                first += table.num_rows
+                yield batch
+        except (pa.ArrowException, OSError) as exc:
+            skipped = start + rows_in_group - first
+            yield fail(
+                f"row group {group} cannot be read ({_first_line(exc)}); its {skipped:,} row(s) from row {first} "
+                "were skipped, the other row groups were read",
+                first,
+                int(size * skipped / total_rows),
+            )
+        first = start + rows_in_group
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def dataset_origin(dataset: Any, split: str | None, repo: str | None = None) -> Origin:
@@ -78,6 +114,15 @@ def read_dataset(
 ) -> Iterator[RecordBatch]:
     """Read a `datasets.Dataset` in Arrow batches; rows are the dataset's own row indices."""
     origin = dataset_origin(dataset, split, repo)
+    try:
+        columns_of_table(dataset.data.schema.empty_table(), spec, origin.place())
+    except FieldError as exc:  # one report for the split, not one per batch
+        where = origin.place()
+        reason = str(exc).removeprefix(f"{where}: ")
+        yield build_batch(source_id, origin, [], bad=[BadRecord(source_id=source_id, path=where, reason=reason)])
+        return
+    except AttributeError:  # pragma: no cover - not backed by an Arrow table
+        pass
     first = 0
     for table in dataset.with_format("arrow").iter(batch_size=batch_size):
         yield _batch_from_table(table, first, source_id, origin, spec, int(table.nbytes))
@@ -102,7 +147,8 @@ def read_dataset_folder(
     try:
         loaded = datasets.load_from_disk(str(folder))
     except Exception as exc:  # datasets raises several unrelated types for a folder it cannot read
-        bad = [BadRecord(source_id=source_id, path=str(folder), reason=f"not a saved dataset: {exc}")]
+        reason = f"not a saved dataset ({_first_line(exc)}); point 'dataset' at a folder written by save_to_disk"
+        bad = [BadRecord(source_id=source_id, path=str(folder), reason=reason)]
         yield build_batch(source_id, Origin(kind=OriginKind.file, path=str(folder)), [], bad=bad)
         return
     if isinstance(loaded, datasets.DatasetDict):

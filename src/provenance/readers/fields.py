@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,9 +42,23 @@ class FieldSpec:
 def scalar_text(value: Any) -> str | None:
     if value is None:
         return None
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return str(value)
+    if isinstance(value, str):
+        return value if value.isascii() or encodable(value) else None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return str(value)
+        except ValueError:  # an integer of more than 4,300 digits
+            return None
     return None
+
+
+def encodable(text: str) -> bool:
+    """False for a string holding a lone surrogate (from a JSON \\ud800 escape), which UTF-8 cannot hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a "\ud800" escape
+        return False
+    return True
 
 
 def text_of(obj: dict, spec: FieldSpec) -> str:
@@ -72,7 +88,45 @@ def _missing(name: str, value: Any, obj: dict) -> str:
         return f"no text: field '{name}' is missing (fields present: {keys})"
     if value is None:
         return f"no text: field '{name}' is null"
-    return f"field '{name}' is a {type(value).__name__}, expected a string"
+    return f"field '{name}' is {kind_of(value)}, expected a string"
+
+
+_KINDS = {dict: "an object", list: "a list", bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+
+
+def kind_of(value: Any) -> str:
+    """How a JSON value is called in messages: null, a number, a list, an object..."""
+    return "null" if value is None else _KINDS.get(type(value), f"a {type(value).__name__}")
+
+
+def dumps_meta(rest: dict) -> str:
+    """The other columns of a record as JSON. Raises FieldError when they cannot be stored (nested too deeply)."""
+    try:
+        return orjson.dumps(rest, default=str).decode()
+    except (TypeError, orjson.JSONEncodeError):  # integers past 64 bits, lone surrogates, deep nesting
+        pass
+    try:
+        return json.dumps(_plain(rest, 0), default=str, ensure_ascii=True, allow_nan=False)
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise FieldError(f"the record's other fields cannot be kept as metadata ({exc})") from None
+
+
+_MAX_META_DEPTH = 255
+
+
+def _plain(value: Any, depth: int) -> Any:
+    """What orjson would write, for the values it refuses: non-finite floats become null, keys strings."""
+    if depth > _MAX_META_DEPTH:
+        raise FieldError(
+            f"the record's other fields cannot be kept as metadata (nested more than {_MAX_META_DEPTH} levels deep)"
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, depth + 1) for v in value]
+    return value
 
 
 def extras_of(obj: dict, spec: FieldSpec) -> tuple[str | None, str | None, str | None]:
@@ -80,7 +134,7 @@ def extras_of(obj: dict, spec: FieldSpec) -> tuple[str | None, str | None, str |
     url = scalar_text(obj.get(spec.url_field)) if spec.url_field else None
     lic = scalar_text(obj.get(spec.license_field)) if spec.license_field else None
     rest = {k: v for k, v in obj.items() if k not in spec.reserved} if spec.with_meta else None
-    meta = orjson.dumps(rest, default=str).decode() if rest else None
+    meta = dumps_meta(rest) if rest else None
     return url, lic, meta
 
 
