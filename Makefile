@@ -68,3 +68,14 @@ schemas: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache
+
+# The long crash-consistency soak (`make test` runs 20 SIGKILL and 4 Ctrl-C cycles of it): many more cycles of
+# SIGKILL and Ctrl-C at random points of ingest, scan and card, each rerun and compared with an uninterrupted run.
+# `make soak SOAK_SEED=7` draws other kill points; the figures are printed at the end.
+SOAK_CYCLES ?= 200
+SOAK_INTERRUPTS ?= 40
+SOAK_SEED ?= 20261123
+.PHONY: soak
+soak: $(STAMP) $(TORCH)
+	PROVENANCE_SOAK_CYCLES=$(SOAK_CYCLES) PROVENANCE_SOAK_INTERRUPTS=$(SOAK_INTERRUPTS) PROVENANCE_SOAK_SEED=$(SOAK_SEED) \
+		$(BIN)/python -m pytest tests/test_crash_consistency.py -q $(PYTEST_ARGS)

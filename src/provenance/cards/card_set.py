@@ -5,21 +5,39 @@ files, how many records it described), so that a later revocation can name the r
 record. That is the one write a card makes: the ledger is read read-only while the cards are written, then opened
 for writing for that single insert. When it cannot be (a read-only file system, no permission, another process
 writing), the cards stand and a warning says the release was not recorded.
+
+The files are first written into a hidden staging folder beside the output folder (``.<output>.provenance-card-*``,
+at the same depth, so relative links such as Croissant's file locations come out the same), then each is renamed
+into place, so a card killed or interrupted at any point never leaves a half-written file: each file is the earlier
+version or the new one, whole. A staging folder left by a killed run is removed by the next run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import shutil
+import tempfile
 import uuid
+from glob import escape as glob_escape
 from pathlib import Path
 
 import duckdb
 
 from ..errors import ProvenanceError
 from ..ledger import Ledger
+from ..ledger.store import is_interrupt
 
 log = logging.getLogger("provenance")
+
+STAGING_MARK = ".provenance-card-"  # <parent>/.<output name>.provenance-card-<pid>-<random>/: a card set being written
+
+
+class CardInterrupted(ProvenanceError):
+    """Ctrl-C while a card set was being written (the same exit code as an interrupted scan)."""
+
+    exit_code = 130
 
 
 class CardSet(dict[str, Path]):
@@ -49,16 +67,75 @@ def write_cards(
     ledger (``record=False`` notes nothing)."""
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
-    if isinstance(ledger, Ledger):  # an open ledger: read it, and note the release on it if it is writable
-        written = CardSet(_write_all(ledger, ledger.path, out, pretty_name, previous, task_categories))
-        if record:
-            written.release_id = _record(ledger.path, out, written, store=ledger)
+    try:
+        if isinstance(ledger, Ledger):  # an open ledger: read it, and note the release on it if it is writable
+            written = _write_staged(ledger, ledger.path, out, pretty_name, previous, task_categories)
+            if record:
+                written.release_id = _record(ledger.path, out, written, store=ledger)
+            return written
+        with Ledger(ledger, read_only=True) as store:  # one connection: the writers share its memoised aggregations
+            written = _write_staged(store, ledger, out, pretty_name, previous, task_categories)
+        if record:  # the read-only connection is closed: DuckDB allows one configuration per file and process
+            written.release_id = _record(ledger, out, written)
         return written
-    with Ledger(ledger, read_only=True) as store:  # one connection: the writers share its memoised aggregations
-        written = CardSet(_write_all(store, ledger, out, pretty_name, previous, task_categories))
-    if record:  # the read-only connection is closed: DuckDB allows one configuration per file and process
-        written.release_id = _record(ledger, out, written)
-    return written
+    except BaseException as exc:
+        if not is_interrupt(exc):  # Ctrl-C, also as DuckDB reports a query it stopped because of it
+            raise
+        raise CardInterrupted(
+            f"interrupted: the card set in {out} was not finished; every file there is whole (an earlier version "
+            "or the new one)",
+            hint="run the same command again to write the whole card set",
+        ) from None
+
+
+def _write_staged(
+    ledger: Ledger,
+    ledger_path: str | Path,
+    out: Path,
+    pretty_name: str,
+    previous: str | Path | None,
+    task_categories: list[str] | None,
+) -> CardSet:
+    """Write every file into a staging folder beside ``out``, then rename each into place (README.md last)."""
+    prefix = _staging_prefix(out)
+    _remove_stale_staging(out)
+    staging = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=out.parent))
+    try:
+        staged = _write_all(ledger, ledger_path, staging, pretty_name, previous, task_categories)
+        written = CardSet()
+        for name in sorted(staged, key=lambda n: (n == "README.md", n)):
+            target = out / staged[name].relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged[name], target)
+            written[name] = target
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _staging_prefix(out: Path) -> str:
+    return f".{out.name}{STAGING_MARK}"
+
+
+def _remove_stale_staging(out: Path) -> None:
+    """Remove staging folders of card runs into ``out`` that were killed (their process is gone)."""
+    prefix = _staging_prefix(out)
+    for folder in out.parent.glob(f"{glob_escape(prefix)}*"):
+        pid = folder.name[len(prefix) :].split("-", 1)[0]
+        if folder.is_dir() and (not pid.isdigit() or not _alive(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _record(ledger_path: str | Path, out: Path, written: dict[str, Path], store: Ledger | None = None) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,6 +28,7 @@ import pyarrow.compute as pc
 from ..consent_records import settle
 from ..errors import InputError, ProvenanceError
 from ..ledger import Ledger
+from ..ledger.store import is_interrupt
 from ..licenses import normalize_column
 from ..manifest import Manifest, ResolvedEntry, load_manifest
 from ..models import BadRecord, DataFormat, ScannerTally, ScanReport, SourceTally
@@ -88,6 +90,7 @@ _WORKER_SCANNERS: list[Scanner] = []
 
 def _init_worker(specs: list[tuple[str, dict[str, Any]]], key: bytes | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what Ctrl-C means
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked since birth (see _submit)
     _WORKER_SCANNERS[:] = [create(name, config) for name, config in specs]
     for scanner in _WORKER_SCANNERS:
         if scanner.needs_key:
@@ -160,7 +163,51 @@ def scan(
     with ``workers`` CPUs), keeping each finished shard's Parquet output in ``work_dir`` (default: beside the
     ledger) until it is merged, or for good with ``keep_parquet``; a shard is tried ``attempts`` times. Returns the
     report that ``provenance scan --report`` writes.
+
+    Ctrl-C, wherever it lands (opening the ledger, reading, scanning, writing, or noting the end), raises
+    :class:`Interrupted`: every batch written before it stays in the ledger, and the same call resumes.
     """
+    try:
+        return _scan(
+            sources, ledger, scanners=scanners, scanner_config=scanner_config, workers=workers,
+            batch_size=batch_size, progress=progress, force=force, command=command, engine=engine,
+            ray_address=ray_address, work_dir=work_dir, keep_parquet=keep_parquet, attempts=attempts,
+        )  # fmt: skip
+    except Interrupted:
+        raise
+    except BaseException as exc:
+        if is_interrupt(exc):
+            raise _interrupted() from None
+        raise
+
+
+_ENDED = ("finished", "incomplete")  # the scan's work is done (incomplete: some Ray shards failed)
+
+
+def _interrupted() -> Interrupted:
+    return Interrupted(
+        "interrupted: every batch written before Ctrl-C is kept in the ledger",
+        hint="run the same command again to resume; finished files and scanned records are skipped",
+    )
+
+
+def _scan(
+    sources: str | Path | Manifest,
+    ledger: str | Path | Ledger,
+    *,
+    scanners: Sequence[str] | None,
+    scanner_config: Mapping[str, Mapping[str, Any]] | None,
+    workers: int,
+    batch_size: int,
+    progress: bool | ProgressSink,
+    force: bool,
+    command: str,
+    engine: str,
+    ray_address: str | None,
+    work_dir: str | Path | None,
+    keep_parquet: bool,
+    attempts: int,
+) -> ScanReport:
     if engine not in ("local", "ray"):
         raise InputError(f"unknown engine '{engine}'", hint="use local or ray")
     manifest = sources if isinstance(sources, Manifest) else load_manifest(sources)
@@ -171,18 +218,23 @@ def scan(
     stamps = [str(s.stamp) for s in built]
     sink: ProgressSink = progress if not isinstance(progress, bool) else (RichProgress() if progress else NoProgress())
     store, owned = _open_ledger(ledger)
-    started = dt.datetime.now(dt.timezone.utc)
-    tallies = _Tallies()
-    for s in built:
-        tallies.scanners[s.name] = ScannerTally(stamp=s.stamp)
-    for src in manifest.sources:
-        tallies.source(src.id)
-    store.upsert_sources(manifest.sources, str(manifest.path))
-    key = store.secret() if any(s.needs_key for s in built) else None
-    for scanner in built:
-        if scanner.needs_key:
-            scanner.key = key
-    scan_id = store.begin_scan(command, stamps, workers)
+    try:
+        started = dt.datetime.now(dt.timezone.utc)
+        tallies = _Tallies()
+        for s in built:
+            tallies.scanners[s.name] = ScannerTally(stamp=s.stamp)
+        for src in manifest.sources:
+            tallies.source(src.id)
+        store.upsert_sources(manifest.sources, str(manifest.path))
+        key = store.secret() if any(s.needs_key for s in built) else None
+        for scanner in built:
+            if scanner.needs_key:
+                scanner.key = key
+        scan_id = store.begin_scan(command, stamps, workers)
+    except BaseException:
+        if owned:
+            store.close()
+        raise
     pool = None
     applied: list = []
     failed: list[FailedShard] = []
@@ -215,38 +267,55 @@ def scan(
             _run(store, scan_id, todo, built, stamps, pool, workers, batch_size, sink, tallies)
         applied = settle(store, manifest.registries)
         status = "incomplete" if failed else "finished"
-    except KeyboardInterrupt:
+    except BaseException as exc:
+        if not is_interrupt(exc):
+            raise
         status = "interrupted"
-        raise Interrupted(
-            "interrupted: every batch written before Ctrl-C is kept in the ledger",
-            hint="run the same command again to resume; finished files and scanned records are skipped",
-        ) from None
+        raise _interrupted() from None
     finally:
-        sink.stop()
-        if pool is not None:
-            pool.shutdown(wait=status == "finished", cancel_futures=True)
-        read = sum(t.records_read for t in tallies.sources.values())
-        added = sum(t.records_added for t in tallies.sources.values())
-        report = _report(store, scan_id, command, started, status, workers, built, tallies)
-        store.finish_scan(
-            scan_id,
-            status,
-            records_read=read,
-            records_added=added,
-            bad=tallies.bad_total,
-            not_checked=report.not_checked,
-        )
-        report = report.model_copy(
-            update={
-                "finished_at": dt.datetime.now(dt.timezone.utc),
-                "registries": applied,
-                "consent": _consent_counts(store),
-                "engine": engine,
-                "failed_shards": failed,
-            }
-        )
-        if owned:
-            store.close()
+        interrupted_now = False
+        try:
+            for _attempt in range(3):  # a Ctrl-C (or the rest of one) landing here must not keep the end unrecorded
+                try:
+                    if status not in _ENDED and is_interrupt(sys.exc_info()[1]):
+                        status = "interrupted"
+                    sink.stop()
+                    if pool is not None:
+                        pool.shutdown(wait=status == "finished", cancel_futures=True)
+                    read = sum(t.records_read for t in tallies.sources.values())
+                    added = sum(t.records_added for t in tallies.sources.values())
+                    report = _report(store, scan_id, command, started, status, workers, built, tallies)
+                    store.finish_scan(
+                        scan_id,
+                        status,
+                        records_read=read,
+                        records_added=added,
+                        bad=tallies.bad_total,
+                        not_checked=report.not_checked,
+                    )
+                    report = report.model_copy(
+                        update={
+                            "finished_at": dt.datetime.now(dt.timezone.utc),
+                            "registries": applied,
+                            "consent": _consent_counts(store),
+                            "engine": engine,
+                            "failed_shards": failed,
+                        }
+                    )
+                    break
+                except BaseException as exc:
+                    if is_interrupt(exc):
+                        interrupted_now = True
+                        status = status if status in _ENDED else "interrupted"
+                        continue
+                    if status in _ENDED:
+                        raise
+                    break  # the scan failed already: its own error is the one to report
+        finally:
+            if owned:
+                store.close()
+        if interrupted_now:
+            raise _interrupted() from None
     return report
 
 
@@ -442,7 +511,7 @@ def _run(
         for batch in batches:
             _count_read(tallies, batch)
             tables, scanned_ids = _select_unscanned(store, batch.table, built, stamps, busy_ids, tallies)
-            result: Future | list = pool.submit(_scan_in_worker, tables) if pool else _run_scanners(built, tables)
+            result: Future | list = _submit(pool, tables) if pool else _run_scanners(built, tables)
             in_flight.append(_Pending(batch, job, new_place, scanned_ids, result))
             while len(in_flight) > backlog:
                 write_oldest()
@@ -452,6 +521,17 @@ def _run(
             write_oldest()
     while in_flight:
         write_oldest()
+
+
+def _submit(pool: ProcessPoolExecutor, tables: list[pa.Table | None]) -> Future:
+    """Submit a batch to the pool with SIGINT blocked: a worker process the pool spawns now inherits the mask, so a
+    Ctrl-C sent to the whole process group (as a terminal does) cannot hit it before its initializer ignores SIGINT
+    (a traceback and a broken pool). A Ctrl-C arriving meanwhile waits, and reaches this process right after."""
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return pool.submit(_scan_in_worker, tables)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _count_read(tallies: _Tallies, batch: RecordBatch) -> None:

@@ -433,7 +433,9 @@ def track(
         target = _Target(ledger, src.id, spec, dataset_origin(data, split))
         screen = _Screen(gate, target, src.license.spdx) if gate else None
         data = data.filter(screen) if screen else data
-        return data.map(_Recorder(target), with_indices=True, batched=True, batch_size=STREAM_STEP)
+        from .stream import tracked_stream
+
+        return tracked_stream(data.map(_Recorder(target), with_indices=True, batched=True, batch_size=STREAM_STEP))
     if kind == "LazyFrame":
         if gate:
             raise InputError("a policy cannot filter a LazyFrame yet", hint="collect it first, or track without policy")

@@ -53,6 +53,22 @@ def connect(path: str | Path, *, read_only: bool = False, config: dict[str, Any]
         ) from None
 
 
+def is_interrupt(exc: BaseException | None) -> bool:
+    """Whether ``exc`` comes from Ctrl-C: a KeyboardInterrupt, DuckDB's report of a query it stopped because of one,
+    or an error raised while either was being handled (a statement refused in the aborted transaction, say)."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, KeyboardInterrupt | duckdb.InterruptException):
+            return True
+        if type(exc) is RuntimeError and str(exc).strip().lower() == "query interrupted":
+            return True
+        if isinstance(exc, duckdb.Error) and "KeyboardInterrupt" in str(exc):  # raised in Python code DuckDB called
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
 class Ledger:
     """A handle on one ledger file. Use as a context manager; writes happen in :meth:`transaction` blocks."""
 
@@ -81,6 +97,8 @@ class Ledger:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.con = connect(self.path, config=config)
             created = self._schema_version() == 0
+            if created:  # the key first: a process killed right after the schema commits leaves a whole ledger
+                self._ensure_secret(True)
             self._migrate()
             self._ensure_secret(created or new_key)
 
@@ -100,13 +118,32 @@ class Ledger:
 
     @contextmanager
     def transaction(self) -> Iterator[Ledger]:
+        """All of the block's writes, or none. Ctrl-C inside it (even inside a query DuckDB then stops) rolls back
+        and is raised as KeyboardInterrupt, never leaving the transaction open."""
         self.execute("BEGIN TRANSACTION")
         try:
             yield self
-        except BaseException:
-            self.execute("ROLLBACK")
+            self.execute("COMMIT")  # inside: a COMMIT that DuckDB stops for Ctrl-C is rolled back too
+        except BaseException as exc:
+            interrupted = self._rollback()
+            if (interrupted or is_interrupt(exc)) and not isinstance(exc, KeyboardInterrupt):
+                raise KeyboardInterrupt from exc
             raise
-        self.execute("COMMIT")
+
+    def _rollback(self) -> bool:
+        """Roll back the open transaction, even if a Ctrl-C arrives meanwhile; returns whether one did."""
+        interrupted = False
+        for _ in range(5):
+            try:
+                self.execute("ROLLBACK")
+                break
+            except KeyboardInterrupt:
+                interrupted = True
+            except duckdb.Error as exc:  # no transaction left to roll back
+                if "no transaction" in str(exc).lower():
+                    break
+                raise
+        return interrupted
 
     def _schema_version(self) -> int:
         exists = self.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'")
@@ -124,7 +161,8 @@ class Ledger:
             )
         if version == 0 and self.read_only:
             raise LedgerError(
-                f"{self.path}: not a provenance ledger (no schema)", hint="create one with 'provenance init'"
+                f"{self.path}: not a provenance ledger (no schema)",
+                hint="create one with 'provenance init'; if a command creating it was stopped, run it again",
             )
         return version
 
@@ -167,9 +205,21 @@ class Ledger:
                 hint="restore it from your backup; without it, values hashed so far (e.g. e-mail addresses found "
                 "by scanners) can no longer be matched. If it is lost for good: provenance init --new-key",
             )
-        fd = os.open(self.secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
+        # Written whole under a temporary name, then linked into place: a kill never leaves an empty or partial key,
+        # and of two processes creating the same ledger, the first key wins.
+        tmp = self.secret_path.with_name(f".{self.secret_path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, self.secret_path)
+            except FileExistsError:
+                pass
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def secret(self) -> bytes:
         try:
@@ -187,9 +237,15 @@ class Ledger:
             self.con.register(name, table)
         try:
             yield
-        finally:
-            for name in tables:
-                self.con.unregister(name)
+        except BaseException:
+            for name in tables:  # inside a failed transaction DuckDB refuses even this: the first error matters
+                try:
+                    self.con.unregister(name)
+                except duckdb.Error:
+                    pass
+            raise
+        for name in tables:
+            self.con.unregister(name)
 
     # ---- reads ------------------------------------------------------------------------------------------------
     def sql(self, query: str, params: Sequence[Any] | None = None) -> pa.Table:
@@ -288,6 +344,8 @@ class Ledger:
     def begin_scan(self, command: str, stamps: Sequence[str], workers: int) -> str:
         scan_id = _now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         with self.transaction() as con:
+            # This process holds the only write lock: a scan still 'running' is one whose process was killed.
+            con.execute("UPDATE scans SET status = 'interrupted' WHERE status = 'running'")
             con.execute(
                 "INSERT INTO scans (scan_id, command, started_at, status, scanners, workers, toolkit_version) "
                 "VALUES (?, ?, ?, 'running', ?, ?, ?)",
