@@ -4,6 +4,7 @@ the public `provenance` API."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import traceback
@@ -66,9 +67,14 @@ def main_options(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit")
     ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks for errors")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks for errors and the library's log")] = False,
 ) -> None:
-    STATE["debug"] = debug
+    STATE["debug"] = debug or bool(os.environ.get("PROVENANCE_DEBUG"))
+    if STATE["debug"]:  # the toolkit's own log (never values: see the privacy canary tests), on stderr
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        logging.getLogger("provenance").addHandler(handler)
+        logging.getLogger("provenance").setLevel(logging.DEBUG)
 
 
 @app.command()
@@ -184,7 +190,14 @@ def _scanner_settings(items: list[str]) -> dict[str, dict[str, object]]:
         key, eq, value = rest.partition("=")
         if not (name and key and eq):
             raise provenance.InputError(f"--set '{item}' is not SCANNER.KEY=VALUE", hint="e.g. --set pii.threshold=0.6")
-        out.setdefault(name, {})[key] = yaml.safe_load(value)
+        try:
+            out.setdefault(name, {})[key] = yaml.safe_load(value)
+        except yaml.YAMLError as exc:  # e.g. a !!python/... tag: the safe loader builds no objects
+            problem = getattr(exc, "problem", None) or "not valid YAML"
+            raise provenance.InputError(
+                f"--set {name}.{key}: the value cannot be read ({problem})",
+                hint="write a number, a word, a [list] or a {mapping}, e.g. --set pii.threshold=0.6",
+            ) from None
     return out
 
 
@@ -753,6 +766,11 @@ def licenses(
         out.print(table)
 
 
+def _not_type_value(item: str) -> str:
+    """The message for a --value without TYPE=: the value is personal data, so it is never repeated."""
+    return f"a --value is not TYPE=VALUE (the value given, {len(item)} characters, is not shown)"
+
+
 @app.command()
 def lookup(
     ledger: LedgerOpt = DEFAULT_LEDGER,
@@ -779,7 +797,7 @@ def lookup(
     for item in value or []:
         kind, _, text = item.partition("=")
         if not text:
-            raise provenance.InputError(f"--value '{item}' is not TYPE=VALUE", hint="e.g. --value UK_NINO=QQ123456C")
+            raise provenance.InputError(_not_type_value(item), hint="e.g. --value UK_NINO=QQ123456C")
         identifiers.setdefault(kind, []).append(text)
     result = provenance.lookup(str(ledger), {k: v for k, v in identifiers.items() if v})
     err.print(f"{result.num_rows:,} finding(s) in {len(set(result.column('record_id').to_pylist())):,} record(s)")
@@ -793,6 +811,10 @@ def redact(
     output: Annotated[Path, typer.Option("--output", "-o", help="folder for the redacted copy")] = Path("redacted"),
     mode: Annotated[str, typer.Option("--mode", help="tags (<EMAIL_ADDRESS>) or pseudonyms (consistent)")] = "tags",
     ledger: LedgerOpt = DEFAULT_LEDGER,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="pii setting pii.KEY=VALUE, e.g. pii.ner_model=en_core_web_sm (names, places)"),
+    ] = None,
 ) -> None:
     """Write a copy of a corpus with personal data replaced, in the same formats and record order.
 
@@ -802,7 +824,10 @@ def redact(
     if mode == "pseudonyms":  # consistent pseudonyms come from the ledger's key, so they match its findings
         with provenance.Ledger(str(ledger)) as store:
             key = store.secret()
-    report = provenance.redact(_manifest_path(corpus, sources), output, mode=mode, key=key)
+    config = _scanner_settings(settings or [])
+    if set(config) - {"pii"}:
+        raise provenance.InputError("redact takes pii settings only", hint="e.g. --set pii.ner_model=en_core_web_sm")
+    report = provenance.redact(_manifest_path(corpus, sources), output, mode=mode, key=key, config=config.get("pii"))
     replaced = ", ".join(f"{k}={v}" for k, v in sorted(report.replaced.items())) or "nothing"
     err.print(f"redacted {report.records:,} records in {report.files} file(s) into {output}: {replaced}")
     if report.raw_lines:
@@ -930,7 +955,7 @@ def registry_add(
 def registry_list(ledger: LedgerOpt = DEFAULT_LEDGER) -> None:
     """Every version of every registry loaded into the ledger."""
     _emit(
-        provenance.query("SELECT * EXCLUDE (digest) FROM optout_registries ORDER BY name, version", ledger=str(ledger)),
+        provenance.query(str(ledger), "SELECT * EXCLUDE (digest) FROM optout_registries ORDER BY name, version"),
         "table",
         None,
     )
@@ -1065,7 +1090,7 @@ def forget(
     for item in value or []:
         kind, _, text = item.partition("=")
         if not text:
-            raise provenance.InputError(f"--value '{item}' is not TYPE=VALUE", hint="e.g. --value UK_NINO=QQ123456C")
+            raise provenance.InputError(_not_type_value(item), hint="e.g. --value UK_NINO=QQ123456C")
         identifiers.setdefault(kind, []).append(text)
     result = provenance.forget(
         str(ledger), {k: v for k, v in identifiers.items() if v}, request_id=request_id, reason=reason,

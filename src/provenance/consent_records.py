@@ -222,6 +222,13 @@ IDENTIFIER_KINDS = {
 }
 
 
+def _searchable() -> frozenset[str]:
+    """The pii entity types a removal request can name."""
+    from .scanners.pii.scanner import DEFAULT_ENTITIES, NER_ENTITIES, OPTIONAL_ENTITIES
+
+    return frozenset(DEFAULT_ENTITIES + OPTIONAL_ENTITIES + NER_ENTITIES)
+
+
 def forget(
     ledger: str | Path | Ledger,
     identifiers: Mapping[str, Sequence[str]],
@@ -238,6 +245,7 @@ def forget(
     """
     from .scanners.pii import keyed_hash
 
+    searchable = _searchable()
     request_id = request_id or "removal-" + uuid.uuid4().hex[:12]
     store, owned = _open(ledger)
     try:
@@ -261,10 +269,21 @@ def forget(
 
                     try:
                         authors.append((ref, normalise_entry("author", str(value))))
-                    except ValueError as exc:
-                        raise InputError(f"{ref}: {exc}") from None
+                    except ValueError:  # the message would quote the value: say what is wrong without it
+                        raise InputError(
+                            f"{ref}: cannot be searched as an author or account name (empty, or too long)",
+                            hint="give the name as the records' author metadata spells it",
+                        ) from None
                     continue
                 entity = IDENTIFIER_KINDS.get(kind_l, kind.upper())
+                if entity not in searchable:
+                    from .lookup import shown_kind
+
+                    raise InputError(
+                        f"cannot search for {shown_kind(kind)} (identifier {sum(counter.values())})",
+                        hint="give --email, --phone, --name, --username, or --value TYPE=VALUE with a pii type "
+                        "such as IBAN_CODE or US_SSN",
+                    )
                 if entity == "PERSON" and not ner_ran:
                     not_searched.append(
                         f"{ref}: names are found by the pii scanner's NER tier, which has not run on this ledger "

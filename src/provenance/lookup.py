@@ -6,6 +6,7 @@ Hashing the person's identifiers the same way finds their records without anyone
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,6 +26,15 @@ IDENTIFIER_TYPES = {
 }
 
 
+_KIND = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+
+
+def shown_kind(kind: str) -> str:
+    """A kind of identifier as an error message may show it: a value typed where a kind was due is personal data,
+    so anything that does not look like a type name (UK_NINO, email) is described, never repeated."""
+    return f"'{kind}'" if _KIND.fullmatch(kind) else f"a kind of {len(kind)} characters that is not a type name"
+
+
 def lookup(ledger: str | Path, identifiers: Mapping[str, list[str]]) -> pa.Table:
     """Records whose pii findings match any identifier. ``identifiers`` maps a kind (email, phone, card, iban,
     ssn, or an entity type such as UK_NINO) to values. Names need the NER tier and are refused for now."""
@@ -37,7 +47,10 @@ def lookup(ledger: str | Path, identifiers: Mapping[str, list[str]]) -> pa.Table
             )
         entity = IDENTIFIER_TYPES.get(kind, kind)
         if entity not in DEFAULT_ENTITIES:
-            raise InputError(f"cannot look up '{kind}'", hint=f"use one of {', '.join(IDENTIFIER_TYPES)}")
+            raise InputError(
+                f"cannot look up {shown_kind(kind)}",
+                hint=f"use one of {', '.join(IDENTIFIER_TYPES)}, or an entity type such as UK_NINO",
+            )
         wanted += [(entity, v) for v in values]
     if not wanted:
         raise InputError("nothing to look up", hint="give at least one identifier, e.g. --email jane@example.org")

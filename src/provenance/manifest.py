@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,10 @@ _EXTENSION_FORMATS = {
     ".warc": DataFormat.warc,
 }
 COMPRESSION_SUFFIXES = (".gz", ".zst", ".zstd", ".bz2")
+# A manifest is a page of declarations: these bounds are far above any real one, and stop a hostile file (a huge
+# file, YAML aliases that expand exponentially, nesting deep enough to exhaust the stack) before it costs anything.
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_MANIFEST_VALUES = 500_000
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,12 @@ def load_manifest(path: str | Path) -> Manifest:
     if path.is_dir():
         path = path / "sources.yaml"
     try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise ManifestError(
+                f"{path}: the sources manifest is {path.stat().st_size:,} bytes, more than the "
+                f"{MAX_MANIFEST_BYTES:,} a manifest may have",
+                hint="a manifest declares sources; list data files with globs rather than one by one",
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ManifestError(
@@ -78,18 +89,84 @@ def load_manifest(path: str | Path) -> Manifest:
     except ValidationError as exc:
         raise ManifestError(_describe_validation(path, exc, lines), hint=_MANIFEST_HINT) from None
     base = path.parent
+    roots = _roots(path, base, model.roots, lines)
     sources, entries = [], []
     for i, entry in enumerate(model.sources):
         sources.append(_to_source(path, i, entry, lines))
         for j, data_entry in enumerate(entry.data):
-            entries.append(_resolve(path, base, (i, j), entry.id, data_entry, lines))
-    snapshots = [
-        (base / snap.path, snap.observed_at.isoformat() if snap.observed_at else None)
-        for entry in model.sources
-        for snap in entry.consent_snapshots
-    ]
-    registries = [(r.name, base / r.path, r.description) for r in model.registries]
+            entries.append(_resolve(path, base, (i, j), entry.id, data_entry, lines, roots))
+    snapshots = []
+    for i, entry in enumerate(model.sources):
+        for k, snap in enumerate(entry.consent_snapshots):
+            folder = base / snap.path
+            _confine(
+                path, ("sources", i, "consent_snapshots", k, "path"), lines, f"'{snap.path}'", folder, roots, tree=True
+            )
+            snapshots.append((folder, snap.observed_at.isoformat() if snap.observed_at else None))
+    registries = []
+    for k, r in enumerate(model.registries):
+        _confine(path, ("registries", k, "path"), lines, f"'{r.path}'", base / r.path, roots)
+        registries.append((r.name, base / r.path, r.description))
     return Manifest(path=path, sources=sources, entries=entries, snapshots=snapshots, registries=registries)
+
+
+_OUTSIDE_HINT = (
+    "keep the data in the manifest's folder, or allow the folder it is in with a top-level list "
+    "'roots: [/data/corpora]' (absolute, or relative to the manifest); a URI such as file:///data/x.jsonl is "
+    "explicit and allowed as it is"
+)
+
+
+def _roots(path: Path, base: Path, declared: list[str], lines: dict[tuple, int]) -> list[Path]:
+    """The folders paths may lead into: the manifest's own, and the ``roots:`` it declares (which must exist)."""
+    roots = [base.resolve()]
+    for k, root in enumerate(declared):
+        loc = ("roots", k)
+        if is_uri(root):
+            raise ManifestError(
+                f"{path}:{_line_of(loc, lines)}: {_field_name(loc)}: '{root}' is a URI; roots are local folders",
+                hint="data named by a URI (s3://, file://...) needs no root: it is allowed as it is",
+            )
+        folder = (base / Path(root).expanduser()).resolve()
+        if not folder.is_dir():
+            raise ManifestError(
+                f"{path}:{_line_of(loc, lines)}: {_field_name(loc)}: no folder at {folder}",
+                hint="a root is a folder (absolute, or relative to the manifest) that data may come from",
+            )
+        roots.append(folder)
+    return roots
+
+
+def _outside(target: Path, roots: list[Path]) -> Path | None:
+    """Where ``target`` really is (symbolic links followed) when that is under none of ``roots``, else None."""
+    real = target.resolve()
+    return None if any(real.is_relative_to(root) for root in roots) else real
+
+
+def _confine(
+    path: Path, loc: tuple, lines: dict[tuple, int], written: str, target: Path, roots: list[Path], tree: bool = False
+) -> None:
+    """Refuse a path that leads outside the allowed folders; with ``tree``, also any link inside the folder.
+    ``written`` is how the manifest wrote it, quoted."""
+    real = _outside(target, roots)
+    if real is None and tree and target.is_dir():
+        for folder, dirs, files in os.walk(target):  # links are not followed: each is checked instead
+            for name in dirs + files:
+                item = Path(folder) / name
+                if item.is_symlink() and _outside(item, roots) is not None:
+                    real = item.resolve()
+                    written = f"{written} (its link {item.relative_to(target)})"
+                    break
+            if real is not None:
+                break
+    if real is None:
+        return
+    allowed = " or ".join(str(r) for r in roots)
+    raise ManifestError(
+        f"{path}:{_line_of(loc, lines)}: {_field_name(loc)}: {written} leads outside the folders data may come "
+        f"from: {real} is not under {allowed}",
+        hint=_OUTSIDE_HINT,
+    )
 
 
 _MANIFEST_HINT = "see the 'Sources manifest' section of the README, or schemas/sources-manifest.schema.json"
@@ -97,22 +174,40 @@ _MANIFEST_HINT = "see the 'Sources manifest' section of the README, or schemas/s
 
 def _parse_yaml(path: Path, text: str) -> tuple[Any, dict[tuple, int]]:
     """Parse with the safe loader (no Python objects), keeping the line of every mapping key and list item."""
+    too_deep = ManifestError(f"{path}: the YAML is nested too deeply to be a sources manifest", hint=_MANIFEST_HINT)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         raise ManifestError(_yaml_problem(path, text, exc), hint=_MANIFEST_HINT) from None
     except yaml.YAMLError as exc:
         raise ManifestError(f"{path}: not valid YAML: {exc}", hint=_MANIFEST_HINT) from None
+    except RecursionError:
+        raise too_deep from None
     if node is None:
         raise ManifestError(f"{path}: the sources manifest is empty", hint=_MANIFEST_HINT)
     lines: dict[tuple, int] = {}
-    _index_lines(node, (), lines)
+    try:
+        _index_lines(node, (), lines, [MAX_MANIFEST_VALUES])
+    except RecursionError:
+        raise too_deep from None
+    except _TooManyValues as exc:
+        raise ManifestError(
+            f"{path}:{exc.args[0]}: the manifest expands to more than {MAX_MANIFEST_VALUES:,} values "
+            "(YAML aliases repeating aliases?)",
+            hint="write the values out, or keep anchors for small shared blocks such as common source fields",
+        ) from None
     try:
         return yaml.SafeLoader(text).construct_document(node), lines
     except yaml.MarkedYAMLError as exc:  # e.g. a !!python/object tag: the safe loader refuses to build objects
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise ManifestError(f"{where}: not allowed in a sources manifest: {exc.problem}", hint=_MANIFEST_HINT) from None
+    except RecursionError:
+        raise too_deep from None
+
+
+class _TooManyValues(Exception):
+    """Raised with the line where the walk of the YAML ran out of its budget of values."""
 
 
 def _yaml_problem(path: Path, text: str, exc: yaml.MarkedYAMLError) -> str:
@@ -144,16 +239,21 @@ def _check_unique_ids(path: Path, data: Any, lines: dict[tuple, int]) -> None:
         first[sid] = i
 
 
-def _index_lines(node: yaml.Node, at: tuple, lines: dict[tuple, int]) -> None:
+def _index_lines(node: yaml.Node, at: tuple, lines: dict[tuple, int], budget: list[int]) -> None:
+    """The line of every value, by its path. ``budget`` counts values down: aliases share nodes, so a few lines of
+    anchors can stand for billions of values ("billion laughs"); the walk stops long before that."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooManyValues(node.start_mark.line + 1)
     lines[at] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             here = (*at, key.value)
-            _index_lines(value, here, lines)
+            _index_lines(value, here, lines, budget)
             lines[here] = key.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index_lines(item, (*at, i), lines)
+            _index_lines(item, (*at, i), lines, budget)
 
 
 def _line_of(loc: tuple, lines: dict[tuple, int]) -> int:
@@ -208,7 +308,13 @@ def _to_source(path: Path, i: int, entry: SourceEntry, lines: dict[tuple, int]) 
 
 
 def _resolve(
-    path: Path, base: Path, at: tuple[int, int], source_id: str, entry: DataEntry, lines: dict[tuple, int]
+    path: Path,
+    base: Path,
+    at: tuple[int, int],
+    source_id: str,
+    entry: DataEntry,
+    lines: dict[tuple, int],
+    roots: list[Path],
 ) -> ResolvedEntry:
     i, j = at
     if entry.dataset is not None:
@@ -219,6 +325,7 @@ def _resolve(
                 f"{path}:{_line_of(loc, lines)}: {_field_name(loc)}: no dataset folder at {folder}",
                 hint="point 'dataset' at a folder written by datasets' save_to_disk, relative to the manifest",
             )
+        _confine(path, loc, lines, f"'{entry.dataset}'", base / entry.dataset, roots, tree=True)
         return ResolvedEntry(source_id, entry, [folder], DataFormat.hf_disk)
     assert entry.path is not None
     loc = ("sources", i, "data", j, "path")
@@ -244,6 +351,8 @@ def _resolve(
             f"{path}:{_line_of(loc, lines)}: {_field_name(loc)}: '{entry.path}' matches no file (looked for {pattern})",
             hint="check the path; it is relative to the folder of the manifest",
         )
+    for match in matches:  # '..', an absolute path or a symbolic link may lead anywhere: only allowed folders
+        _confine(path, loc, lines, f"'{entry.path}'" + ("" if len(matches) == 1 else f" ({match.name})"), match, roots)
     fmt = entry.format
     if fmt is None:
         formats = {infer_format(p) for p in matches}

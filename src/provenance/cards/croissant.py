@@ -1463,5 +1463,14 @@ def write_croissant(
         with Ledger(ledger, read_only=True) as store:
             doc = render_croissant(store, out, **kwargs)
     target = out / FILENAME
-    target.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    target.write_text(to_json_ld(doc) + "\n", encoding="utf-8")
     return target
+
+
+# '<', '>' and '&' as JSON escapes: the same data, but a page that embeds the JSON-LD in a <script> element (as
+# dataset pages do) cannot have it closed early by a declared name or a file name holding '</script>'
+_JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def to_json_ld(doc: dict) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False, default=str).translate(_JSON_IN_HTML)

@@ -32,6 +32,8 @@ from .hf_readme import (
     _primary,
     hf_license_id,
     human_bytes,
+    markdown_facts,
+    md,
     model_credits,
 )
 
@@ -233,7 +235,7 @@ def _provenance(facts: dict[str, Any]) -> list[str]:
 
 
 def render_data_statement(store: Ledger, pretty_name: str = "Dataset") -> str:
-    facts = _facts(store)
+    facts = markdown_facts(_facts(store))
     body = {
         "A. Curation Rationale": _curation(facts),
         "B. Language Variety": _language_variety(store, facts),
@@ -246,7 +248,7 @@ def render_data_statement(store: Ledger, pretty_name: str = "Dataset") -> str:
         "I. Provenance Appendix": _provenance(facts),
     }
     lines = [
-        f"# Data Statement for {pretty_name}",
+        f"# Data Statement for {md(pretty_name)}",
         "",
         'The elements of Bender and Friedman\'s "Data Statements for Natural Language Processing" (2018), filled '
         "from the provenance ledger. **[measured]** statements are counted in the ledger (**[measured by "

@@ -42,6 +42,8 @@ from .hf_readme import (
     _sources_table,
     hf_license_id,
     human_bytes,
+    markdown_facts,
+    md,
 )
 
 # what a declared consent basis says about whether the people in the data were told, and whether they agreed
@@ -469,9 +471,9 @@ SECTIONS = (
 
 
 def render_datasheet(store: Ledger, pretty_name: str = "Dataset") -> str:
-    facts = _facts(store)
+    facts = markdown_facts(_facts(store))
     lines = [
-        f"# Datasheet for {pretty_name}",
+        f"# Datasheet for {md(pretty_name)}",
         "",
         'The questions of Gebru et al., "Datasheets for Datasets" (2018), in short, answered from the provenance '
         "ledger. **[measured]** answers are counted in the ledger (**[measured by scanner]** with the scanner's "

@@ -172,6 +172,38 @@ def _n(count: int, word: str, plural: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else plural or word + 's'}"
 
 
+# ---- text from manifests and corpora, made inert in Markdown ---------------------------------------------------------
+_MARKDOWN = str.maketrans({"\\": "\\\\", "<": "&lt;", ">": "&gt;", "|": "\\|", "[": "\\[", "]": "\\]", "`": "\\`"})
+# what a person wrote in a sources manifest, shown as it was written but never as markup
+_DECLARED_TEXT = ("name", "notes", "attribution", "collector", "homepage", "terms_url", "license_raw", "manifest")
+
+
+def md(value: Any) -> Any:
+    """Text from a manifest or a corpus as Markdown shows it, and no more: one line, no HTML tags, no links, no code
+    spans, no table cells of its own (``<``, ``>``, ``[``, ``]``, `` ` ``, ``|`` and ``\\`` are escaped)."""
+    return value if value is None else " ".join(str(value).split()).translate(_MARKDOWN)
+
+
+def markdown_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """A copy of :func:`_facts` for the Markdown documents, every string a manifest or a corpus supplied escaped
+    with :func:`md` (source declarations, file paths, splits, repositories, metadata fields and values, reasons)."""
+    demo = facts["demographics"]
+    if getattr(demo, "metadata", None):
+        demo = demo.model_copy(
+            update={"metadata": {md(a): {md(v): n for v, n in vs.items()} for a, vs in demo.metadata.items()}}
+        )
+    return {
+        **facts,
+        "sources": [{**s, **{k: md(s[k]) for k in _DECLARED_TEXT if s.get(k) is not None}} for s in facts["sources"]],
+        "files": {k: [md(p) for p in v] for k, v in facts["files"].items()},
+        "splits": {k: {md(split): n for split, n in v.items()} for k, v in facts["splits"].items()},
+        "repos": {k: [md(r) for r in v] for k, v in facts["repos"].items()},
+        "fields": {k: [md(f) for f in v] for k, v in facts["fields"].items()},
+        "bad_reasons": [{**b, "reason": md(b["reason"])} for b in facts["bad_reasons"]],
+        "demographics": demo,
+    }
+
+
 def _declared_in(source: dict[str, Any]) -> str:
     return f"**[declared in {Path(source['manifest']).name}]**" if source.get("manifest") else "**[declared in code]**"
 
@@ -1010,7 +1042,7 @@ def _registry_lines(facts: dict[str, Any]) -> list[str]:
     described = [r for r in registries if r["current"] and r.get("description")]
     if described:
         lines += ["", "What the registries are **[declared]** (in the manifest or on the command line):", ""]
-        lines += [f"- {r['name']}: {r['description']}" for r in described]
+        lines += [f"- {r['name']}: {md(r['description'])}" for r in described]
     return lines
 
 
@@ -1168,6 +1200,7 @@ def render_card(
 ) -> tuple[str, CardMetadata]:
     facts = _facts(store)
     meta = card_metadata(facts, pretty_name, task_categories=task_categories)
+    facts, title = markdown_facts(facts), md(pretty_name)
     total_records = sum(s["records"] for s in facts["sources"])
     total_bytes = sum(s["bytes"] for s in facts["sources"])
     last = facts["scans"][-1] if facts["scans"] else None
@@ -1183,7 +1216,7 @@ def render_card(
         yaml.safe_dump(meta.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True, width=100).rstrip(),
         "---",
         "",
-        f"# Dataset Card for {pretty_name}",
+        f"# Dataset Card for {title}",
         "",
         "Statements are marked **[measured]** (counted from the provenance ledger, or **[measured by scanner]** with "
         "the scanner's version and configuration) or **[declared]** (written by the dataset's curators in the "

@@ -118,8 +118,11 @@ def _file_jobs(manifest: Manifest) -> Iterator[_FileJob]:
                 size = sum(p.stat().st_size for p in files)
                 mtime = max((p.stat().st_mtime_ns for p in files), default=0)
             else:
-                stat = path.stat()
-                size, mtime = stat.st_size, stat.st_mtime_ns
+                try:
+                    stat = path.stat()
+                    size, mtime = stat.st_size, stat.st_mtime_ns
+                except OSError:  # gone since the manifest was read, or a dangling link: the reader reports it
+                    size, mtime = 0, 0
             yield _FileJob(entry, path, size, mtime)
 
 

@@ -81,6 +81,13 @@ class SourceEntry(SourceFields):
 
 class SourcesManifest(Model):
     version: Literal[1] = 1
+    roots: list[str] = Field(
+        default_factory=list,
+        description="folders besides the manifest's own (absolute, or relative to the manifest) that data, dataset, "
+        "consent_snapshots and registries paths may lead into; any other path leading outside the manifest's "
+        "folder, through '..', an absolute path or a symbolic link, is refused. URIs (s3://, file://...) are "
+        "explicit and always allowed",
+    )
     sources: list[SourceEntry] = Field(min_length=1)
     registries: list[RegistryRef] = Field(
         default_factory=list, description="opt-out registries applied to the whole ledger after each scan"
