@@ -80,7 +80,13 @@ def load_manifest(path: str | Path) -> Manifest:
         raise ManifestError(
             f"{path}: no such sources manifest", hint="pass --sources with the path of your sources.yaml"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ManifestError(
+            f"{path}:{line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x})",
+            hint="save the manifest as UTF-8 (e.g. iconv -f latin1 -t utf-8)",
+        ) from None
+    except OSError as exc:
         raise ManifestError(f"{path}: cannot read the sources manifest ({exc})") from None
     data, lines = _parse_yaml(path, text)
     _check_unique_ids(path, data, lines)
@@ -345,7 +351,10 @@ def _resolve(
             )
         return ResolvedEntry(source_id, entry, list(uris), fmt)
     pattern = str(base / entry.path)
-    matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+    found = [Path(p) for p in glob.glob(pattern, recursive=True)]
+    matches = sorted(p for p in found if p.is_file())
+    # a dangling link beside real files is kept, so the reader reports it by name instead of it vanishing
+    dangling = sorted(p.absolute() for p in found if p.is_symlink() and not p.exists()) if matches else []
     if not matches:
         raise ManifestError(
             f"{path}:{_line_of(loc, lines)}: {_field_name(loc)}: '{entry.path}' matches no file (looked for {pattern})",
@@ -363,4 +372,4 @@ def _resolve(
                 hint="add 'format:' (jsonl, json, csv, tsv, parquet, text, text-lines, warc) to this data entry",
             )
         fmt = formats.pop()
-    return ResolvedEntry(source_id, entry, [p.resolve() for p in matches], fmt)
+    return ResolvedEntry(source_id, entry, [p.resolve() for p in matches] + list(dangling), fmt)

@@ -480,7 +480,10 @@ def diff(old: str | Path, new: str | Path, *, min_cell_count: int = 10) -> Relea
 
 
 def _md(value: Any) -> str:
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Declared or corpus text, escaped as the card's Markdown escapes it (no HTML, no links, no table breaks)."""
+    from .hf_readme import md
+
+    return str(md(value))
 
 
 def _pp(x: float | None) -> str:

@@ -83,9 +83,8 @@ def text_of(obj: dict, spec: FieldSpec) -> str:
 
 
 def _missing(name: str, value: Any, obj: dict) -> str:
-    if name not in obj:
-        keys = ", ".join(list(obj)[:8]) or "none"
-        return f"no text: field '{name}' is missing (fields present: {keys})"
+    if name not in obj:  # the other keys are not named: a key can be personal data (an e-mail used as a key)
+        return f"no text: field '{name}' is missing (the record has {len(obj)} other field(s))"
     if value is None:
         return f"no text: field '{name}' is null"
     return f"field '{name}' is {kind_of(value)}, expected a string"

@@ -295,7 +295,8 @@ def _records(stream: _Stream, max_block: int | None):
                 continue
             offset = stream.raw_offset(start)
             if not line.startswith(b"WARC/"):
-                yield offset, f"expected a 'WARC/1.x' version line, found {len(line)} other bytes; skipped to the next record"
+                found = f"found {len(line)} other bytes"
+                yield offset, f"expected a 'WARC/1.x' version line, {found}; skipped to the next record"
                 start, pending = _resync(stream)
                 continue
             try:
