@@ -45,11 +45,13 @@ demo: $(STAMP)
 	@echo "Strict policy check (fails on the planted problems, as it should): $(DEMO)/check-strict.txt"
 	@echo "Consent:      $(BIN)/provenance consent status --ledger $(DEMO)/ledger.duckdb   (then try consent revoke, forget)"
 
-# Tests run with the network cut off where the machine allows it (unshare -n), so a hidden download fails.
+# Tests run with the network cut off where the machine allows it (unshare -n), so a hidden download fails; the new
+# namespace's loopback is brought up, since a local Ray instance talks to itself over it.
 test: $(STAMP) $(TORCH)
 	@if unshare -rn true 2>/dev/null; then \
-		echo "running tests with the network cut off (unshare -rn)"; \
-		unshare -rn $(BIN)/python -m pytest $(PYTEST_ARGS); \
+		echo "running tests with the network cut off (unshare -rn; loopback only, which Ray needs)"; \
+		unshare -rn sh -c 'ip link set lo up || echo "could not bring loopback up: Ray tests will fail"; \
+			exec $(BIN)/python -m pytest $(PYTEST_ARGS)'; \
 	else \
 		echo "unshare unavailable: running tests with HF_*_OFFLINE=1 only"; \
 		$(BIN)/python -m pytest $(PYTEST_ARGS); \

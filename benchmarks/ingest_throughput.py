@@ -57,7 +57,8 @@ def make_jsonl(path: Path, records: int, seed: int = 7) -> Path:
 def manifest_for(data: Path, folder: Path) -> Path:
     manifest = folder / "sources.yaml"
     manifest.write_text(
-        "version: 1\nsources:\n  - id: bench\n    name: Benchmark corpus\n    license: CC0-1.0\n"
+        f"version: 1\nroots: ['{data.parent}']\n"
+        "sources:\n  - id: bench\n    name: Benchmark corpus\n    license: CC0-1.0\n"
         f"    consent_basis: licence_grant\n    collection_method: synthetic\n    data:\n      - path: {data}\n"
     )
     return manifest

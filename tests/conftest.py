@@ -134,10 +134,16 @@ def source_entry(source_id: str, data: list[dict[str, Any]], **declared: Any) ->
     return entry
 
 
-def write_manifest_file(folder: Path, sources: list[dict[str, Any]], name: str = "sources.yaml") -> Path:
+def write_manifest_file(
+    folder: Path, sources: list[dict[str, Any]], name: str = "sources.yaml", roots: list[Path] | None = None
+) -> Path:
+    """A manifest in ``folder``; data outside that folder must lie under one of ``roots``."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    path.write_text(yaml.safe_dump({"version": 1, "sources": sources}, sort_keys=False), encoding="utf-8")
+    doc: dict[str, Any] = {"version": 1, "sources": sources}
+    if roots:
+        doc["roots"] = [str(r) for r in roots]
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path
 
 
@@ -504,3 +510,22 @@ class HeldLedger:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def require_loopback() -> None:
+    """Fail at once, with the cause, where a local Ray instance would spend minutes timing out.
+
+    ``make test`` cuts the network off with ``unshare -rn``; a new network namespace starts with its loopback down, and
+    Ray's processes reach each other over it.
+    """
+    import socket
+
+    try:
+        with socket.create_server(("127.0.0.1", 0)) as server:
+            socket.create_connection(server.getsockname(), timeout=2).close()
+    except OSError as exc:
+        pytest.fail(
+            f"the loopback interface is not usable ({exc}); Ray needs it. In a network namespace of your own, "
+            "run 'ip link set lo up' first (the Makefile's test target does)",
+            pytrace=False,
+        )

@@ -534,6 +534,7 @@ def test_webtext_card(external_data: Path, tmp_path: Path, no_network) -> None:
                 collection_method="web_scraping",
             ),
         ],
+        roots=[webtext],
     )
     ledger = tmp_path / "web.duckdb"
     provenance.scan(manifest, ledger, scanners=["pii", "language"])

@@ -202,7 +202,8 @@ generated_by: provenance-toolkit 0.2.0
     assert d.card.pretty_name is None  # unchanged
     md = render_changelog(d)
     assert "- Licences added: `cc-by-nc-4.0`." in md
-    assert "- Size category: n<1K → 1K<n<10K." in md
+    # "<" is escaped as the card escapes all declared text, and renders as written
+    assert "- Size category: n&lt;1K → 1K&lt;n&lt;10K." in md
     assert "need the two releases' ledgers" in md
 
 

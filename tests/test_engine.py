@@ -603,6 +603,7 @@ def test_scan_of_real_wikipedia_pages(external_data: Path, tmp_path: Path) -> No
                 collection_method="web_scraping",
             )
         ],
+        roots=[source.parent],
     )
     with gzip.open(source, "rt", encoding="utf-8") as fh:
         pages = [json.loads(line) for line in fh if line.strip()]

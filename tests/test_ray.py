@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import provenance
-from conftest import ledger_content, source_entry, write_manifest_file
+from conftest import ledger_content, require_loopback, source_entry, write_manifest_file
 from provenance import Ledger
 
 ray = pytest.importorskip("ray", reason="the Ray engine needs the ray extra: pip install 'provenance-toolkit[ray]'")
@@ -26,6 +26,7 @@ SLOW = "scanners_for_tests:Slow"
 @pytest.fixture(scope="module", autouse=True)
 def local_ray():
     """One small local instance for the in-process tests; the engine joins it instead of starting its own."""
+    require_loopback()
     sys.path.insert(0, str(PLUGINS))
     ray.init(
         num_cpus=2,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ledger_content, run_cli_in
+from conftest import ledger_content, require_loopback, run_cli_in
 
 pytest.importorskip("ray", reason="the Ray engine needs the ray extra: pip install 'provenance-toolkit[ray]'")
 RAY = Path(sys.executable).with_name("ray")
@@ -30,6 +30,7 @@ def free_port() -> int:
 def cluster():
     if not RAY.exists():
         pytest.skip("the ray command is not installed beside this Python")
+    require_loopback()
     port = free_port()
     temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # Ray's socket paths must stay short
     env = {**os.environ, **CLUSTER_ENV}
