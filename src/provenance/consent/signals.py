@@ -615,9 +615,7 @@ class _MetaCollector(HTMLParser):
         self.handle_starttag(tag, attrs)
 
 
-def evaluate_meta_tags(
-    metas: Iterable[object], *, where: str = "", observed_at: str | None = None
-) -> list[Signal]:
+def evaluate_meta_tags(metas: Iterable[object], *, where: str = "", observed_at: str | None = None) -> list[Signal]:
     """Signals from ``(name, content)`` pairs of ``<meta>`` tags already extracted (as the WARC reader keeps them);
     pairs that are not two strings are skipped."""
     directives: dict[str, list[str]] = {}

@@ -128,7 +128,11 @@ def run_on_ray(
         dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
             ShardWorker,
             fn_constructor_kwargs=dict(
-                specs=scanner_specs, key=key, stamps=list(stamps), batch_size=batch_size, out=str(work_dir),
+                specs=scanner_specs,
+                key=key,
+                stamps=list(stamps),
+                batch_size=batch_size,
+                out=str(work_dir),
                 attempts=attempts,
             ),
             batch_size=1,

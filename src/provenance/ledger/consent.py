@@ -169,9 +169,7 @@ def append_event(
             con.execute(
                 f"INSERT INTO exclusions SELECT DISTINCT record_id, scope, kind, value, ? FROM ({_MATCH_SQL})", [now]
             )
-            added = con.execute(
-                "SELECT count(DISTINCT record_id) FROM exclusions WHERE event_id = ?", [event_id]
-            )[0][0]
+            added = con.execute("SELECT count(DISTINCT record_id) FROM exclusions WHERE event_id = ?", [event_id])[0][0]
             con.execute("DROP VIEW scopes")
         con.execute(
             "INSERT INTO consent_events (event_id, occurred_at, actor, action, scope_kind, scope_value, reason, "

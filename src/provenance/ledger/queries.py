@@ -37,8 +37,9 @@ def near_duplicate_pairs(ledger: Ledger, stamp: str, min_shared_bands: int = 2) 
 
 def near_duplicate_count(ledger: Ledger, stamp: str, min_shared_bands: int = 2) -> int:
     """How many pairs :func:`near_duplicate_pairs` would return, counted in DuckDB without fetching or sorting them."""
-    return ledger.scalar(
-        """
+    return (
+        ledger.scalar(
+            """
         WITH all_bands AS (
             SELECT DISTINCT record_id, b, substr(value_hash, b * 8 + 1, 8) AS key
             FROM findings, range(16) t(b) WHERE stamp = ? AND label = 'minhash_lsh'),
@@ -48,8 +49,10 @@ def near_duplicate_count(ledger: Ledger, stamp: str, min_shared_bands: int = 2) 
             SELECT x.record_id, y.record_id
             FROM banded x JOIN banded y ON x.b = y.b AND x.key = y.key AND x.record_id < y.record_id
             GROUP BY ALL HAVING count(*) >= ?)""",
-        [stamp, MAX_BUCKET, min_shared_bands],
-    ) or 0
+            [stamp, MAX_BUCKET, min_shared_bands],
+        )
+        or 0
+    )
 
 
 def exact_duplicates(ledger: Ledger) -> dict[str, int]:

@@ -287,7 +287,6 @@ class Entry:
     could_match: str
 
 
-
 # Python's \d, \w and \s on str, in RE2's syntax
 D = r"\p{Nd}"
 W = r"[\p{L}\p{N}_]"
