@@ -17,8 +17,6 @@ from rich.table import Table
 
 import provenance
 from provenance.ledger import render as render_table
-from provenance.schemas import drift as schema_drift
-from provenance.schemas import write as write_schemas
 
 # Piped output is read by people and scripts alike: never cut a cell to fit an imagined 80 columns.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 1000)
@@ -1128,6 +1126,9 @@ def schemas(
 
     Example: provenance schemas --output schemas/ --check
     """
+    from provenance.schemas import drift as schema_drift
+    from provenance.schemas import write as write_schemas
+
     if check:
         stale = schema_drift(output)
         if stale:
