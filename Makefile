@@ -45,6 +45,9 @@ demo: $(STAMP)
 	@echo "Strict policy check (fails on the planted problems, as it should): $(DEMO)/check-strict.txt"
 	@echo "Consent:      $(BIN)/provenance consent status --ledger $(DEMO)/ledger.duckdb   (then try consent revoke, forget)"
 
+# Test files are shared out among TEST_WORKERS processes (each file stays in one, so its fixtures are built once).
+TEST_WORKERS ?= 2
+PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile
 # Tests run with the network cut off where the machine allows it (unshare -n), so a hidden download fails; the new
 # namespace's loopback is brought up, since a local Ray instance talks to itself over it.
 test: $(STAMP) $(TORCH)
@@ -80,4 +83,4 @@ SOAK_SEED ?= 20261123
 .PHONY: soak
 soak: $(STAMP) $(TORCH)
 	PROVENANCE_SOAK_CYCLES=$(SOAK_CYCLES) PROVENANCE_SOAK_INTERRUPTS=$(SOAK_INTERRUPTS) PROVENANCE_SOAK_SEED=$(SOAK_SEED) \
-		$(BIN)/python -m pytest tests/test_crash_consistency.py -q $(PYTEST_ARGS)
+		$(BIN)/python -m pytest tests/test_crash_consistency.py -q -p no:xdist  # one process: it prints the figures
