@@ -64,6 +64,9 @@ import provenance
 import provenance.engine.local as local_engine
 from provenance.ledger import Ledger
 
+sys.path.insert(0, str(Path(__file__).parent))
+from pii_workers import _letters  # a serial number in letters, shared with that benchmark
+
 WEBTEXT = Path(__file__).resolve().parents[2] / "shared" / "data" / "webtext"
 DEFAULT = ("textstats", "consent")
 ALL = ("textstats", "consent", "pii", "ip", "language", "demographics")
@@ -148,15 +151,6 @@ class Recombiner:
             parts.append(paragraph)
             size += len(paragraph) + 1
         return "\n".join(parts), url or "", kind
-
-
-def _letters(n: int) -> str:
-    out = ""
-    while True:
-        n, digit = divmod(n, 26)
-        out += chr(97 + digit)
-        if not n:
-            return out
 
 
 def write_corpus(
