@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -65,11 +66,15 @@ class Ip(Scanner):
             from .protected import ProtectedWorks
 
             self._works = ProtectedWorks.load(self.config.protected_works)
-        self._index = None
-        if self.config.identify_texts:
-            from ...licenses.identify import LicenseIndex
 
-            self._index = LicenseIndex.get()
+    @cached_property
+    def _index(self) -> Any:
+        """The licence-text index (3.5 s), built at the first scan: a rerun whose files are all done never waits."""
+        if not self.config.identify_texts:
+            return None
+        from ...licenses.identify import LicenseIndex
+
+        return LicenseIndex.get()
 
     def not_looked_for(self) -> list[str]:
         missing = []

@@ -181,9 +181,15 @@ class Pii(Scanner):
                 hint=f"choose from {', '.join(DEFAULT_ENTITIES + OPTIONAL_ENTITIES + NER_ENTITIES)}",
             )
         self._nlp = _load_ner(self.config.ner_model) if self.config.ner_model else None
+        self.key: bytes | None = None
+
+    @functools.cached_property
+    def _entries(self) -> list[tuple[Any, Any, tuple[str, ...], bool]]:
+        """The recognizers, built at the first scan (importing presidio takes seconds): a rerun whose files are all
+        done never waits for them."""
         from .recognizers import CATALOGUE, PatternRecognizer  # first: it imports presidio without a GPU probe
 
-        self._entries: list[tuple[Any, Any, tuple[str, ...], bool]] = []
+        entries = []
         for entry in CATALOGUE:
             if entry.entity in self.config.entities:
                 recognizer = entry.build()
@@ -194,11 +200,14 @@ class Pii(Scanner):
                 plain = (
                     isinstance(recognizer, PatternRecognizer) and type(recognizer).analyze is PatternRecognizer.analyze
                 )
-                self._entries.append((entry, recognizer, words, plain))
+                entries.append((entry, recognizer, words, plain))
                 for pattern in recognizer.patterns if plain else ():  # compiled once per worker, not mid-scan
                     _compiled(pattern.regex, recognizer.global_regex_flags)
-        self._any_match = "|".join(f"(?:{entry.could_match})" for entry, *_ in self._entries) or "$^"
-        self.key: bytes | None = None
+        return entries
+
+    @functools.cached_property
+    def _any_match(self) -> str:
+        return "|".join(f"(?:{entry.could_match})" for entry, *_ in self._entries) or "$^"
 
     def not_looked_for(self) -> list[str]:
         if self._nlp is not None:
