@@ -72,15 +72,17 @@ schemas: $(STAMP)
 	$(BIN)/provenance schemas --output schemas
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache
+	rm -rf $(VENV) $(DEMO) .pytest_cache soak-figures.txt
 
 # The long crash-consistency soak (`make test` runs 20 SIGKILL and 4 Ctrl-C cycles of it): many more cycles of
 # SIGKILL and Ctrl-C at random points of ingest, scan and card, each rerun and compared with an uninterrupted run.
-# `make soak SOAK_SEED=7` draws other kill points; the figures are printed at the end.
+# `make soak SOAK_SEED=7` draws other kill points; the figures are printed at the end (and kept in soak-figures.txt).
 SOAK_CYCLES ?= 200
 SOAK_INTERRUPTS ?= 40
 SOAK_SEED ?= 20261123
 .PHONY: soak
 soak: $(STAMP) $(TORCH)
+	rm -f soak-figures.txt
 	PROVENANCE_SOAK_CYCLES=$(SOAK_CYCLES) PROVENANCE_SOAK_INTERRUPTS=$(SOAK_INTERRUPTS) PROVENANCE_SOAK_SEED=$(SOAK_SEED) \
-		$(BIN)/python -m pytest tests/test_crash_consistency.py -q -p no:xdist  # one process: it prints the figures
+		PROVENANCE_SOAK_REPORT=soak-figures.txt $(BIN)/python -m pytest tests/test_crash_consistency.py -q -p no:xdist; \
+		status=$$?; cat soak-figures.txt 2>/dev/null; exit $$status
