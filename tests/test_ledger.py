@@ -366,3 +366,49 @@ def test_query_does_not_leave_the_ledger_locked(filled_ledger: Path) -> None:
     provenance.query(str(filled_ledger), "SELECT 1")
     with Ledger(filled_ledger):
         pass
+
+
+# ---- near-duplicate pairs: the SQL against a brute-force pairing -----------------------------------------------------
+class _Findings:
+    """Just enough of a ledger for the pairing queries: a findings table of MinHash signatures."""
+
+    def __init__(self, signatures: list[tuple[str, str]]) -> None:
+        self.con = duckdb.connect()
+        self.con.execute("CREATE TABLE findings (record_id VARCHAR, label VARCHAR, stamp VARCHAR, value_hash VARCHAR)")
+        self.con.executemany("INSERT INTO findings VALUES (?, 'minhash_lsh', 's', ?)", signatures)
+
+    def sql(self, query: str, params: list) -> pa.Table:
+        return self.con.sql(query, params=params).to_arrow_table()
+
+    def scalar(self, query: str, params: list) -> object:
+        return self.con.execute(query, params).fetchall()[0][0]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_near_duplicate_pairs_are_exactly_the_records_sharing_enough_bands(seed: int) -> None:
+    import random
+    from itertools import combinations
+
+    from provenance.ledger.queries import MAX_BUCKET, near_duplicate_count, near_duplicate_pairs
+
+    rng = random.Random(seed)
+    records = [f"{n:032x}" for n in range(300)]
+    # few values per band, so records share some bands by chance, and some buckets outgrow MAX_BUCKET (boilerplate)
+    alphabet = [rng.randint(2, 40) for _ in range(16)]
+    signatures = {r: "".join(f"{rng.randrange(alphabet[b]):08x}" for b in range(16)) for r in records}
+    rows = [(r, s) for r, s in signatures.items()] + [(r, signatures[r]) for r in rng.sample(records, 20)]  # again
+    buckets: dict[tuple[int, str], set[str]] = {}
+    for r, s in signatures.items():
+        for b in range(16):
+            buckets.setdefault((b, s[b * 8 : b * 8 + 8]), set()).add(r)
+    shared: dict[tuple[str, str], int] = {}
+    for members in buckets.values():
+        if len(members) <= MAX_BUCKET:
+            for pair in combinations(sorted(members), 2):
+                shared[pair] = shared.get(pair, 0) + 1
+    ledger = _Findings(rows)
+    for least in (1, 2, 3):
+        expected = {pair: n for pair, n in shared.items() if n >= least}
+        got = near_duplicate_pairs(ledger, "s", least).to_pylist()  # type: ignore[arg-type]
+        assert {(p["record_a"], p["record_b"]): p["bands"] for p in got} == expected
+        assert len(got) == len(expected) == near_duplicate_count(ledger, "s", least)  # type: ignore[arg-type]
