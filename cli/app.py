@@ -813,10 +813,17 @@ def redact(
         list[str] | None,
         typer.Option("--set", help="pii setting pii.KEY=VALUE, e.g. pii.ner_model=en_core_web_sm (names, places)"),
     ] = None,
+    text_fields_only: Annotated[
+        bool,
+        typer.Option(
+            "--text-fields-only", help="redact only the manifest's text fields; copy other columns and headers as-is"
+        ),
+    ] = False,
 ) -> None:
     """Write a copy of a corpus with personal data replaced, in the same formats and record order.
 
-    Example: provenance redact sample_data/ --output redacted/ --mode pseudonyms
+    Every string in a record is redacted (all columns, nested objects, HTTP response headers), unless
+    --text-fields-only. Example: provenance redact sample_data/ --output redacted/ --mode pseudonyms
     """
     key = None
     if mode == "pseudonyms":  # consistent pseudonyms come from the ledger's key, so they match its findings
@@ -825,7 +832,14 @@ def redact(
     config = _scanner_settings(settings or [])
     if set(config) - {"pii"}:
         raise provenance.InputError("redact takes pii settings only", hint="e.g. --set pii.ner_model=en_core_web_sm")
-    report = provenance.redact(_manifest_path(corpus, sources), output, mode=mode, key=key, config=config.get("pii"))
+    report = provenance.redact(
+        _manifest_path(corpus, sources),
+        output,
+        mode=mode,
+        key=key,
+        config=config.get("pii"),
+        text_fields_only=text_fields_only,
+    )
     replaced = ", ".join(f"{k}={v}" for k, v in sorted(report.replaced.items())) or "nothing"
     err.print(f"redacted {report.records:,} records in {report.files} file(s) into {output}: {replaced}")
     if report.raw_lines:

@@ -37,6 +37,7 @@ def scan_texts(texts: list[str], **config) -> list[dict]:
         ("JCB 15-digit 180000000000002 card", "CREDIT_CARD", "180000000000002"),
         ("pay to GB82 WEST 1234 5698 7654 32 please", "IBAN_CODE", "GB82 WEST 1234 5698 7654 32"),
         ("call +44 20 7946 0958 now", "PHONE_NUMBER", "+44 20 7946 0958"),
+        ("Set-Cookie: session=1; phone=+44 20 7946 0958", "PHONE_NUMBER", "+44 20 7946 0958"),  # a key's value
         ("key AKIAIOSFODNN7EXAMPLE in config", "API_KEY", "AKIAIOSFODNN7EXAMPLE"),
         ("token ghp_" + "a1B2" * 9 + " leaked", "API_KEY", "ghp_" + "a1B2" * 9),
         ("server at 192.168.10.20 answered", "IP_ADDRESS", "192.168.10.20"),
@@ -62,6 +63,7 @@ def test_ordinary_text_and_invalid_numbers_are_not_flagged() -> None:
         # what libphonenumber accepts in some region but is written like something else (Wikipedia, issue 5)
         "Science 162 (1968), doi:10.1126/science.162.3860.1387 and The Improvised War 1861–1862 (1959).",
         "archived |date=20131010060446 at http://arxiv.org/abs/1312.2192 and content/234/2/319",
+        "https://example.org/page?id=12345678901&n=4155550100 and ?ref=+12",  # numbers in a URL's query
         "The total population was 19 082 000 in 2010, compared to only 4 148 000; Julian Date 2443144.5003725.",
         "Starting from 2010 1985 the ratio was 6 10-14 12 and 0 15-64 48 in 2006-2007 42.",
         "Births 1965-1970  302 000 163 and 123 456 707 people",  # nine digits in threes that pass the TFN checksum
@@ -355,3 +357,35 @@ def test_scan_with_the_ner_tier_from_the_command_line(sample_data: Path, tmp_pat
     assert code == 0, err
     text = (tmp_path / "card" / "README.md").read_text()
     assert "| PERSON |" in text and "looked for with the NER tier" in text
+
+
+def test_redact_replaces_personal_data_in_every_field_unless_told_text_fields_only(tmp_path: Path) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    from conftest import source_entry, write_manifest_file
+
+    mail, card, phone = "olga.pensky@example.org", "4539 1488 0343 6467", "+44 20 7946 0958"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    row = {"text": "nothing here", "reviewer": mail, "extra": {"cards": [card], mail: "key is an e-mail"}, "n": 7}
+    (corpus / "a.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    (corpus / "b.csv").write_text(f"text,phone\nhello there,{phone}\n", encoding="utf-8")
+    pq.write_table(pa.table({"text": ["plain words"], "meta": [{"mail": mail, "tags": [card]}]}), corpus / "c.parquet")
+    write_manifest_file(corpus, [source_entry(f[0], [{"path": f}]) for f in ("a.jsonl", "b.csv", "c.parquet")])
+
+    def copied(out: Path) -> str:
+        rows = pq.read_table(out / "c.parquet").to_pylist()
+        return (out / "a.jsonl").read_text() + (out / "b.csv").read_text() + str(rows)
+
+    everything = provenance.redact(corpus, tmp_path / "all")
+    text = copied(tmp_path / "all")
+    assert not [v for v in (mail, card, phone) if v in text], text
+    assert everything.replaced == {"EMAIL_ADDRESS": 3, "CREDIT_CARD": 2, "PHONE_NUMBER": 1}
+    redacted = json.loads((tmp_path / "all" / "a.jsonl").read_text())
+    assert redacted["n"] == 7 and redacted["extra"]["cards"] == ["<CREDIT_CARD>"]  # shape and other values kept
+    assert pq.read_table(tmp_path / "all" / "c.parquet").schema == pq.read_table(corpus / "c.parquet").schema
+
+    provenance.redact(corpus, tmp_path / "text", text_fields_only=True)
+    assert all(v in copied(tmp_path / "text") for v in (mail, card, phone))

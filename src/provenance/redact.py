@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import shutil
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,49 @@ class _Redactor:
             self.report.replaced[f["label"]] = self.report.replaced.get(f["label"], 0) + 1
         return out
 
+    def header_values(self, values: list[str]) -> list[str]:
+        """Redact HTTP header values, reading percent-encoded ones (``phone=%2B44...`` in a cookie) decoded."""
+        decoded = [urllib.parse.unquote(v) for v in values]
+        out = []
+        for value, plain, redacted in zip(values, decoded, self.texts(decoded), strict=True):
+            if redacted == plain:
+                out.append(value)
+            elif plain == value:
+                out.append(redacted)
+            else:  # encode again what was encoded, keeping the header's own separators readable
+                out.append(urllib.parse.quote(redacted, safe=" =;,/:?&@<>"))
+        return out
+
+    def deep(self, values: list[Any]) -> list[Any]:
+        """Redact every string inside each value (dict keys, list items, nested objects) with one scanner pass."""
+        found: list[str] = []
+
+        def collect(v: Any) -> None:
+            if isinstance(v, str):
+                found.append(v)
+            elif isinstance(v, dict):
+                for k, x in v.items():
+                    collect(k)
+                    collect(x)
+            elif isinstance(v, list | tuple):
+                for x in v:
+                    collect(x)
+
+        for v in values:
+            collect(v)
+        replaced = iter(self.texts(found))
+
+        def rebuild(v: Any) -> Any:
+            if isinstance(v, str):
+                return next(replaced)
+            if isinstance(v, dict):
+                return {rebuild(k): rebuild(x) for k, x in v.items()}
+            if isinstance(v, list | tuple):
+                return type(v)(rebuild(x) for x in v)
+            return v
+
+        return [rebuild(v) for v in values]
+
 
 def _decode(data: bytes) -> tuple[str, str]:
     """Text to scan, and how to encode it back. Bytes that are not UTF-8 are read as Latin-1 (one character per
@@ -103,7 +147,7 @@ def _chunks(items: Iterator[Any], size: int = 2000) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _redact_jsonl(src: Path, dst: Path, fields: list[str], r: _Redactor) -> None:
+def _redact_jsonl(src: Path, dst: Path, fields: list[str] | None, r: _Redactor) -> None:
     with _writer(dst) as out:
         for chunk in _chunks(_lines(src)):
             parsed: list[Any] = []
@@ -113,10 +157,7 @@ def _redact_jsonl(src: Path, dst: Path, fields: list[str], r: _Redactor) -> None
                     parsed.append(obj if isinstance(obj, dict) else None)
                 except (json.JSONDecodeError, UnicodeDecodeError):
                     parsed.append(None)
-            slots = [(i, f) for i, obj in enumerate(parsed) if obj for f in fields if isinstance(obj.get(f), str)]
-            new = r.texts([parsed[i][f] for i, f in slots])
-            for (i, f), value in zip(slots, new, strict=True):
-                parsed[i][f] = value
+            _redact_objects(parsed, fields, r)
             raw = [i for i, obj in enumerate(parsed) if obj is None and chunk[i].strip()]
             decoded = [_decode(chunk[i]) for i in raw]
             fixed = [t.encode(enc) for t, (_, enc) in zip(r.texts([t for t, _ in decoded]), decoded, strict=True)]
@@ -129,6 +170,18 @@ def _redact_jsonl(src: Path, dst: Path, fields: list[str], r: _Redactor) -> None
                 else:
                     out.write(line)
                 r.report.records += parsed[i] is not None
+
+
+def _redact_objects(objects: list[Any], fields: list[str] | None, r: _Redactor) -> None:
+    """Redact records in place: the named fields, or (``None``) every string anywhere in them, keys included."""
+    kept = [i for i, obj in enumerate(objects) if isinstance(obj, dict) and obj]
+    if fields is None:
+        for i, obj in zip(kept, r.deep([objects[i] for i in kept]), strict=True):
+            objects[i] = obj
+        return
+    slots = [(i, f) for i in kept for f in fields if isinstance(objects[i].get(f), str)]
+    for (i, f), value in zip(slots, r.texts([objects[i][f] for i, f in slots]), strict=True):
+        objects[i][f] = value
 
 
 def _redact_text_lines(src: Path, dst: Path, r: _Redactor) -> None:
@@ -156,10 +209,11 @@ def _warc_digest(data: bytes) -> str:
     return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
 
 
-def _redact_warc(src: Path, dst: Path, r: _Redactor) -> None:
-    """Redact the text of every HTTP response (HTML markup included) and write the archive again: bodies decoded
-    (de-chunked, un-gzipped), lengths and digests recomputed. Damaged records are left out, since they cannot be
-    redacted; other record types are copied as they are."""
+def _redact_warc(src: Path, dst: Path, r: _Redactor, headers_too: bool = True) -> None:
+    """Redact the text of every HTTP response (HTML markup included, and its HTTP header values unless
+    ``headers_too`` is off) and write the archive again: bodies decoded (de-chunked, un-gzipped), lengths and digests
+    recomputed. Damaged records are left out, since they cannot be redacted; other record types are copied as they
+    are."""
     from .readers.warc import WarcError, _charset, iter_warc, parse_http_response
 
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -184,6 +238,8 @@ def _redact_warc(src: Path, dst: Path, r: _Redactor) -> None:
                     r.report.records += 1
                     status = block.split(b"\r\n", 1)[0].decode("iso-8859-1")
                     kept = [(k, v) for k, v in response.headers if k.lower() not in _DROPPED_HTTP]
+                    if headers_too:
+                        kept = list(zip([k for k, _ in kept], r.header_values([v for _, v in kept]), strict=True))
                     head = "\r\n".join([status, *(f"{k}: {v}" for k, v in kept), f"Content-Length: {len(body)}"])
                     block = head.encode("iso-8859-1", "replace") + b"\r\n\r\n" + body
                     headers["warc-payload-digest"] = _warc_digest(body)
@@ -199,7 +255,7 @@ def _warc_name(name: str) -> str:
     return "-".join(parts)
 
 
-def _redact_delimited(src: Path, dst: Path, fields: list[str], delimiter: str, r: _Redactor) -> None:
+def _redact_delimited(src: Path, dst: Path, fields: list[str] | None, delimiter: str, r: _Redactor) -> None:
     stream, raw = open_binary(src)
     with raw, stream:
         rows = list(
@@ -208,7 +264,7 @@ def _redact_delimited(src: Path, dst: Path, fields: list[str], delimiter: str, r
     if not rows:
         return
     header, body = rows[0], rows[1:]
-    columns = [header.index(f) for f in fields if f in header]
+    columns = range(len(header)) if fields is None else [header.index(f) for f in fields if f in header]
     slots = [(i, c) for i, row in enumerate(body) for c in columns if c < len(row)]
     new = r.texts([body[i][c] for i, c in slots])
     for (i, c), value in zip(slots, new, strict=True):
@@ -222,30 +278,33 @@ def _redact_delimited(src: Path, dst: Path, fields: list[str], delimiter: str, r
     r.report.records += len(body)
 
 
-def _redact_arrow(table: pa.Table, fields: list[str], r: _Redactor) -> pa.Table:
-    for name in fields:
+def _redact_arrow(table: pa.Table, fields: list[str] | None, r: _Redactor) -> pa.Table:
+    for name in table.column_names if fields is None else fields:
         if name in table.column_names:
             column = table.column(name)
-            values = column.to_pylist()
-            slots = [i for i, v in enumerate(values) if isinstance(v, str)]
-            for i, value in zip(slots, r.texts([values[i] for i in slots]), strict=True):
-                values[i] = value
+            if not _holds_text(column.type):
+                continue
+            values = r.deep(column.to_pylist())
             table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, column.type))
     r.report.records += table.num_rows
     return table
 
 
-def _redact_json_array(src: Path, dst: Path, fields: list[str], r: _Redactor) -> None:
+def _holds_text(kind: pa.DataType) -> bool:
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return True
+    if pa.types.is_dictionary(kind):
+        return _holds_text(kind.value_type)
+    return any(_holds_text(kind.field(i).type) for i in range(kind.num_fields))  # lists, structs, maps
+
+
+def _redact_json_array(src: Path, dst: Path, fields: list[str] | None, r: _Redactor) -> None:
     stream, raw = open_binary(src)
     with raw, stream:
         items = json.loads(stream.read())
     if not isinstance(items, list):
         raise InputError(f"{src}: the top level is not an array", hint="redact reads JSON arrays of records")
-    slots = [
-        (i, f) for i, item in enumerate(items) if isinstance(item, dict) for f in fields if isinstance(item.get(f), str)
-    ]
-    for (i, f), value in zip(slots, r.texts([items[i][f] for i, f in slots]), strict=True):
-        items[i][f] = value
+    _redact_objects(items, fields, r)
     with _writer(dst) as out:
         out.write(json.dumps(items, ensure_ascii=False, indent=2).encode())
     r.report.records += len(items)
@@ -258,19 +317,24 @@ def redact(
     mode: str = "tags",
     key: bytes | None = None,
     config: dict[str, Any] | None = None,
+    text_fields_only: bool = False,
 ) -> RedactReport:
-    """Write a redacted copy of every file the manifest names under ``output``, keeping relative paths."""
+    """Write a redacted copy of every file the manifest names under ``output``, keeping relative paths.
+
+    Every string in a record is redacted (other columns, nested objects, keys, HTTP response headers): PII is not
+    only where the manifest says the text is. ``text_fields_only`` redacts the manifest's text fields alone (faster;
+    everything else is copied as it is)."""
     manifest = sources if isinstance(sources, Manifest) else load_manifest(sources)
     r = _Redactor(mode, key, config)
     root = manifest.path.parent.resolve()
     out_root = Path(output)
     for entry in manifest.entries:
-        fields = entry.entry.text_fields
+        fields = entry.entry.text_fields if text_fields_only else None
         for path in entry.paths:
             dst = out_root / path.resolve().relative_to(root)
             fmt = entry.format or infer_format(path)
             if fmt is DataFormat.warc:
-                _redact_warc(path, dst, r)
+                _redact_warc(path, dst, r, headers_too=not text_fields_only)
             elif fmt is DataFormat.jsonl:
                 _redact_jsonl(path, dst, fields, r)
             elif fmt is DataFormat.text_lines:

@@ -188,6 +188,11 @@ class FastPhoneRecognizer(EntityRecognizer):
         self.regions = regions
         super().__init__(supported_entities=["PHONE_NUMBER"], name="FastPhoneRecognizer", context=list(self.CONTEXT))
 
+    @staticmethod
+    def _a_value(text: str, start: int) -> bool:
+        """An international number as the value of a key (``phone=+44 20 ...`` in a cookie or query string)."""
+        return text[start - 1] == "=" and text.startswith("+", start)
+
     def load(self) -> None:
         """libphonenumber imports each region's metadata on first use; do it once per worker, not mid-scan."""
         import phonenumbers
@@ -201,7 +206,7 @@ class FastPhoneRecognizer(EntityRecognizer):
         results = []
         for match in self.CANDIDATE.finditer(text):
             start = match.start()
-            if start and text[start - 1] in self.INSIDE_A_TOKEN:
+            if start and text[start - 1] in self.INSIDE_A_TOKEN and not self._a_value(text, start):
                 continue
             if self.REFERENCE.search(text[max(0, start - 14) : start]):
                 continue  # ISBN 0-231-08376-9 and friends

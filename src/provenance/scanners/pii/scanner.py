@@ -164,7 +164,7 @@ def keyed_hash(key: bytes, entity: str, value: str) -> str:
 @register
 class Pii(Scanner):
     name: ClassVar[str] = "pii"
-    version: ClassVar[str] = "0.2.0"
+    version: ClassVar[str] = "0.2.1"
     Config = PiiConfig
     description: ClassVar[str] = "personal data and secrets (pattern tier)"
     config: PiiConfig
