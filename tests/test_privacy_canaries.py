@@ -870,12 +870,15 @@ def test_redacted_copies_replace_the_values_in_text_fields(pipeline: Pipeline) -
     assert not hits, "left in a redacted copy:" + _listed(hits)
 
 
+PEOPLE = ("name", "meta_name", "holder")  # canaries that are people's names: found by the NER tier, when it does
+
+
 def test_redacted_copies_hold_no_canary_but_names(pipeline: Pipeline) -> None:
     """Every pattern-tier value is replaced wherever it is: other columns, nested objects, keys, HTTP headers."""
     hits = [
         (where, name)
         for where, name in pipeline.hits()
-        if where.startswith(REDACTED) and not name.split(".")[0].endswith("name")
+        if where.startswith(REDACTED) and name.split(".")[0] not in PEOPLE
     ]
     assert not hits, "left in a redacted copy:" + _listed(hits)
 
