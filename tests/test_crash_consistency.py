@@ -208,6 +208,8 @@ def run_and_kill(
                 os.killpg(proc.pid, sig)
                 signalled = True
             code = proc.wait(timeout=120)
+            if signalled and code == 0:
+                signalled = False  # it had exited between the timeout and the signal: a finished process cannot die
         finally:
             _reap(proc)
     return signalled, code, err.read_text(encoding="utf-8", errors="replace")
